@@ -1,0 +1,114 @@
+# hostprof build. `make` builds ./hostprof; `sudo make run` profiles the host;
+# `sudo make test` builds and runs every test. See README.md.
+
+CLANG ?= clang
+CC ?= gcc
+BPFTOOL ?= bpftool
+PROTOC_C ?= protoc-c
+DURATION ?= 30
+
+BUILD := build
+GEN := gen
+
+# Project code: warnings are errors.
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Werror
+INCLUDES := -Ibpf -Iuserspace -Iunwinders -I$(GEN)
+LIBS := -lbpf -lelf -lz -lprotobuf-c -lstdc++ -lm
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c) $(wildcard unwinders/*/*.bpf.c)
+BPF_OBJS := $(patsubst %.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+BPF_HDRS := $(wildcard bpf/*.h) $(GEN)/vmlinux.h
+
+# Userspace: everything but main.c is also linked into the unit tests.
+LIB_SRCS := $(filter-out userspace/main.c,$(wildcard userspace/*.c)) \
+	unwinders/registry.c $(filter-out %.bpf.c,$(wildcard unwinders/*/*.c))
+GEN_SRCS := $(GEN)/pprof.pb-c.c
+HDRS := $(wildcard userspace/*.h) $(wildcard bpf/*.h) unwinders/registry.h $(GEN)/pprof.pb-c.h
+SKEL_USERS := userspace/bpf_loader.c
+
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+
+.PHONY: all deps test-deps run test unit integration bench asan clean format lint help
+.DELETE_ON_ERROR:
+
+all: deps hostprof
+
+help:
+	@echo "make              build ./hostprof (installs build dependencies with apt)"
+	@echo "sudo make run     profile the whole host for DURATION=$(DURATION) s into ./hostprof-out/"
+	@echo "sudo make test    build and run every test (unit, ASan+UBSan, BPF integration)"
+	@echo "sudo make bench   overhead benchmark against perf record"
+	@echo "make format|lint  clang-format the sources / check formatting"
+
+deps:
+	@scripts/deps.sh
+
+test-deps:
+	@scripts/deps.sh --test
+
+# --- BPF ---------------------------------------------------------------------
+$(GEN)/vmlinux.h: | deps
+	btf/gen-vmlinux.sh $@
+
+$(BUILD)/bpf/%.bpf.o: %.bpf.c $(BPF_HDRS) | deps
+	@mkdir -p $(@D)
+	$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -Ibpf -I$(GEN) -c $< -o $@
+
+# One object holding every program; the shared __weak maps merge here.
+$(BUILD)/hostprof.bpf.o: $(BPF_OBJS)
+	$(BPFTOOL) gen object $@ $^
+
+$(GEN)/hostprof.skel.h: $(BUILD)/hostprof.bpf.o
+	$(BPFTOOL) gen skeleton $< name hostprof_bpf > $@
+
+# --- protobuf ----------------------------------------------------------------
+$(GEN)/%.pb-c.c $(GEN)/%.pb-c.h: userspace/proto/%.proto | deps
+	$(PROTOC_C) --c_out=$(GEN) --proto_path=userspace/proto $<
+
+# --- userspace ---------------------------------------------------------------
+$(BUILD)/o/%.o: %.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) $(INCLUDES) -c $< -o $@
+
+$(BUILD)/asan/%.o: %.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) -O1 -g $(SAN_FLAGS) $(WARN) $(INCLUDES) -c $< -o $@
+
+# only the loader includes the skeleton: BPF changes rebuild just that
+$(patsubst %.c,$(BUILD)/o/%.o,$(SKEL_USERS)) $(patsubst %.c,$(BUILD)/asan/%.o,$(SKEL_USERS)): \
+	$(GEN)/hostprof.skel.h
+
+hostprof: $(patsubst %.c,$(BUILD)/o/%.o,userspace/main.c $(LIB_SRCS) $(GEN_SRCS))
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/hostprof-asan: $(patsubst %.c,$(BUILD)/asan/%.o,userspace/main.c $(LIB_SRCS) $(GEN_SRCS))
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/unit-tests: $(patsubst %.c,$(BUILD)/asan/%.o,$(UNIT_SRCS) $(LIB_SRCS) $(GEN_SRCS))
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS)
+
+asan: deps $(BUILD)/hostprof-asan
+
+# --- commands ----------------------------------------------------------------
+run: all
+	./hostprof --duration $(DURATION) --stats
+
+unit: test-deps $(BUILD)/unit-tests
+	$(BUILD)/unit-tests
+
+test: test-deps all $(BUILD)/hostprof-asan $(BUILD)/unit-tests
+	python3 tests/run.py
+
+bench: test-deps all
+	scripts/bench.sh
+
+format:
+	clang-format -i $(wildcard bpf/*.[ch] userspace/*.[ch] unwinders/*.[ch] unwinders/*/*.[ch] tests/unit/*.[ch] tests/workloads/*.c)
+
+lint:
+	clang-format --dry-run -Werror $(wildcard bpf/*.[ch] userspace/*.[ch] unwinders/*.[ch] unwinders/*/*.[ch] tests/unit/*.[ch] tests/workloads/*.c)
+
+clean:
+	rm -rf $(BUILD) hostprof $(filter-out $(GEN)/.gitignore,$(wildcard $(GEN)/*))

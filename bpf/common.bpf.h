@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Maps and helpers shared by every hostprof BPF program.
+ *
+ * Each .bpf.c file is compiled on its own and the objects are linked with
+ * `bpftool gen object`. The maps are defined __weak here so every object
+ * carries the same definition and the linker merges them into one.
+ */
+#ifndef HOSTPROF_COMMON_BPF_H
+#define HOSTPROF_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "hostprof.h"
+
+/*
+ * Per-CPU scratch: the record being built and the unwind state.
+ * One slot per CPU is enough: our perf event cannot nest on a CPU.
+ * ~2.7 KiB per CPU.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hp_scratch);
+} scratch __weak SEC(".maps");
+
+/* Unwinder programs, indexed by enum hp_prog_id; filled by userspace's registry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, HP_PROG_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} unwinders __weak SEC(".maps");
+
+/* Finished records to userspace. Size set by userspace before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} samples __weak SEC(".maps");
+
+/* enum hp_counter -> count, per CPU (no atomics on the hot path). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 32);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters __weak SEC(".maps");
+
+static __always_inline void hp_count(__u32 counter)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &counter);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline struct hp_scratch *hp_scratch_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scratch, &zero);
+}
+
+/* Appends a user frame; returns false when the stack is full. */
+static __always_inline bool hp_push_frame(struct hp_sample *s, __u8 kind, __u64 addr)
+{
+	__u32 n = s->user_frames;
+
+	if (n >= HP_MAX_USER_FRAMES)
+		return false;
+	/* the mask is what the verifier needs to bound the index */
+	s->frames[n & (HP_MAX_USER_FRAMES - 1)].addr = addr;
+	s->frames[n & (HP_MAX_USER_FRAMES - 1)].kind = kind;
+	s->frames[n & (HP_MAX_USER_FRAMES - 1)].file_id = 0;
+	s->user_frames = n + 1;
+	return true;
+}
+
+/* Sends the used prefix of the record to userspace. */
+static __always_inline void hp_emit(struct hp_sample *s)
+{
+	__u64 n = s->user_frames;
+	__u64 size;
+
+	if (n > HP_MAX_USER_FRAMES)
+		n = HP_MAX_USER_FRAMES;
+	size = offsetof(struct hp_sample, frames) + n * sizeof(struct hp_frame);
+	/* redundant for us, needed by the verifier to bound the read */
+	if (size > sizeof(*s))
+		size = sizeof(*s);
+	if (bpf_ringbuf_output(&samples, s, size, BPF_RB_NO_WAKEUP))
+		hp_count(HP_CNT_RB_FULL);
+	else
+		hp_count(HP_CNT_EMITTED);
+}
+
+/*
+ * Ends the user stack with `reason` and emits the record. Error reasons
+ * leave an error frame (replacing the last frame if the stack is full) so
+ * userspace can show where and why the stack was cut.
+ */
+static __always_inline void hp_finish(struct hp_sample *s, __u32 reason)
+{
+	if (reason < HP_STOP_REASON_MAX)
+		hp_count(HP_CNT_STOP_BASE + reason);
+	if (reason != HP_STOP_OK) {
+		if (s->user_frames >= HP_MAX_USER_FRAMES)
+			s->user_frames = HP_MAX_USER_FRAMES - 1;
+		hp_push_frame(s, HP_FRAME_ERROR, reason);
+		s->flags |= HP_SAMPLE_USER_TRUNCATED;
+	}
+	hp_emit(s);
+}
+
+/*
+ * Budgeted tail call into unwinder `prog`. Returns only if the call did not
+ * happen; the record has then been finished with the reason why.
+ */
+static __always_inline void hp_tail_call(void *ctx, struct hp_scratch *scr, __u32 prog)
+{
+	if (scr->state.tail_calls >= HP_MAX_TAIL_CALLS) {
+		hp_finish(&scr->sample, HP_STOP_TAIL_CALLS);
+		return;
+	}
+	scr->state.tail_calls++;
+	bpf_tail_call(ctx, &unwinders, prog);
+	hp_finish(&scr->sample, HP_STOP_NO_UNWINDER);
+}
+
+#endif /* HOSTPROF_COMMON_BPF_H */

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Record layouts and ids shared by the BPF programs and userspace.
+ *
+ * Included by both sides: only fixed-width types, explicit padding, and
+ * static asserts on every size and offset that crosses the boundary.
+ * Enums are #defines or plain enum constants, never field types.
+ */
+#ifndef HOSTPROF_H
+#define HOSTPROF_H
+
+#ifdef __bpf__
+/* vmlinux.h provides the __u* types on the BPF side */
+#else
+#include <linux/types.h>
+#include <stddef.h>
+#endif
+
+#define HP_COMM_LEN 16
+
+/* Deepest user stack an unwinder may record. */
+#define HP_MAX_USER_FRAMES 128
+/* Deepest kernel stack; bpf_get_stack() writes it in place. */
+#define HP_MAX_KERNEL_FRAMES 64
+
+/*
+ * Tail-call budget. The kernel stops a chain at 33 tail calls
+ * (MAX_TAIL_CALL_CNT); hp_tail_call() stops ours one earlier so the last
+ * program can still emit the record with a truncation frame.
+ */
+#define HP_MAX_TAIL_CALLS 29
+
+/* Program ids: the slots of the prog_array `unwinders`. */
+enum hp_prog_id {
+	HP_PROG_UNWIND_NATIVE_FP = 0,
+	HP_PROG_MAX = 8,  /* size of the prog array; raise when adding unwinders */
+};
+
+/* hp_frame.kind */
+enum hp_frame_kind {
+	HP_FRAME_NATIVE = 1, /* addr: virtual address in the sampled process */
+	HP_FRAME_ERROR = 2,  /* addr: an hp_stop_reason; the stack was cut here */
+	HP_FRAME_KERNEL = 3, /* addr: kernel address (userspace only: kstack entries) */
+};
+
+/*
+ * Why a user stack ended. HP_STOP_OK and HP_STOP_OUTERMOST are clean ends;
+ * the others add an error frame and bump the matching counter.
+ */
+enum hp_stop_reason {
+	HP_STOP_OK = 0,		   /* reached a zero frame pointer / return address */
+	HP_STOP_READ_FAILED = 1,   /* user memory not readable (paged out, bad pointer) */
+	HP_STOP_MAX_DEPTH = 2,	   /* HP_MAX_USER_FRAMES reached */
+	HP_STOP_TAIL_CALLS = 3,	   /* tail-call budget exhausted */
+	HP_STOP_NO_UNWINDER = 4,   /* prog array slot empty */
+	HP_STOP_BAD_FRAME = 5,	   /* frame pointer went backwards or was misaligned */
+	HP_STOP_REASON_MAX = 6,
+};
+
+/* One user frame. 16 bytes; frames are stored leaf first. */
+struct hp_frame {
+	__u64 addr; /* see hp_frame_kind */
+	__u32 file_id; /* 0 until per-file unwinding tables exist (issue 3) */
+	__u8 kind;     /* hp_frame_kind */
+	__u8 pad[3];
+};
+
+/* flags in hp_sample.flags */
+#define HP_SAMPLE_USER_TRUNCATED 0x1 /* the last user frame is an error frame */
+#define HP_SAMPLE_KERNEL_THREAD 0x2  /* no user address space */
+
+/*
+ * One sample as it reaches userspace through the ring buffer. The record is
+ * built in a per-CPU scratch slot, and only the used prefix is sent:
+ * offsetof(frames) + user_frames * sizeof(struct hp_frame).
+ */
+struct hp_sample {
+	__u64 ktime_ns;	 /* bpf_ktime_get_ns() at the sample */
+	__u32 pid;	 /* tgid */
+	__u32 tid;
+	__u32 cpu;
+	__u16 kernel_frames; /* valid entries of kstack */
+	__u16 user_frames;   /* valid entries of frames */
+	__u8 comm[HP_COMM_LEN];	   /* thread name */
+	__u8 proc_comm[HP_COMM_LEN]; /* group leader's name */
+	__u32 flags;		     /* HP_SAMPLE_* */
+	__u32 pad;
+	__u64 kstack[HP_MAX_KERNEL_FRAMES]; /* kernel return addresses, leaf first */
+	struct hp_frame frames[HP_MAX_USER_FRAMES];
+};
+
+/*
+ * Unwind state carried across tail calls in the same per-CPU slot as the
+ * record (tail calls keep the context but not the BPF stack).
+ */
+struct hp_unwind_state {
+	__u64 ip;
+	__u64 sp;
+	__u64 bp;
+	__u32 tail_calls; /* tail calls taken so far for this sample */
+	__u32 pad;
+};
+
+struct hp_scratch {
+	struct hp_unwind_state state;
+	struct hp_sample sample;
+};
+
+/* Counters in the per-CPU array `counters`, summed by userspace. */
+enum hp_counter {
+	HP_CNT_SAMPLES = 0,     /* perf events handled */
+	HP_CNT_FILTERED = 1,    /* dropped by --pid */
+	HP_CNT_EMITTED = 2,     /* records written to the ring buffer */
+	HP_CNT_RB_FULL = 3,     /* records lost: ring buffer full */
+	HP_CNT_IDLE = 4,        /* samples of the idle task (pid 0), skipped */
+	HP_CNT_STOP_BASE = 8,   /* + hp_stop_reason: how user stacks ended */
+	HP_CNT_MAX = HP_CNT_STOP_BASE + HP_STOP_REASON_MAX,
+};
+
+#ifndef __bpf__
+_Static_assert(sizeof(struct hp_frame) == 16, "hp_frame layout");
+_Static_assert(offsetof(struct hp_sample, kstack) == 64, "hp_sample header layout");
+_Static_assert(offsetof(struct hp_sample, frames) == 64 + 8 * HP_MAX_KERNEL_FRAMES,
+	       "hp_sample frames offset");
+_Static_assert(sizeof(struct hp_sample) % 8 == 0, "hp_sample alignment");
+_Static_assert(sizeof(struct hp_unwind_state) == 32, "hp_unwind_state layout");
+_Static_assert(HP_CNT_MAX <= 32, "counters map size");
+#endif
+
+#endif /* HOSTPROF_H */

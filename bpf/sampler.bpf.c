@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The perf-event program attached to every CPU: takes one sample, records
+ * the kernel stack, finds the user registers and hands the user stack to
+ * the first unwinder.
+ */
+#include "common.bpf.h"
+
+/* Set by userspace before load. */
+const volatile __u32 filter_pids = 0; /* 1: only pids in pid_filter are sampled */
+/* 1: user stacks from the kernel's own frame-pointer walker (benchmark baseline) */
+const volatile __u32 kernel_user_stacks = 0;
+
+/* --pid filter: tgid -> 1. Sized for the CLI's limit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} pid_filter SEC(".maps");
+
+/*
+ * Reads the user registers of a task that was sampled while in the kernel
+ * (syscall, page fault, interrupt taken in kernel mode): they are the
+ * pt_regs saved at kernel entry, at the top of its kernel stack.
+ */
+static __always_inline void user_regs_of_current(struct hp_unwind_state *st)
+{
+	/* bpf_task_pt_regs() wants a BTF-typed task pointer */
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+	st->ip = BPF_CORE_READ(regs, ip);
+	st->sp = BPF_CORE_READ(regs, sp);
+	st->bp = BPF_CORE_READ(regs, bp);
+}
+
+/*
+ * Comparison mode: bpf_get_stack(BPF_F_USER_STACK) writes raw u64 addresses
+ * into the frames area, which is then widened in place into hp_frames from
+ * the top down (frames[i] only overlaps raw[2i] and raw[2i+1], already read).
+ */
+static __always_inline void kernel_user_stack(void *ctx, struct hp_sample *s)
+{
+	__u64 *raw = (__u64 *)s->frames;
+	long n = bpf_get_stack(ctx, raw, HP_MAX_USER_FRAMES * sizeof(__u64), BPF_F_USER_STACK);
+
+	n = n > 0 ? n / sizeof(__u64) : 0;
+	for (int i = HP_MAX_USER_FRAMES - 1; i >= 0; i--) {
+		__u64 addr;
+
+		if (i >= n)
+			continue;
+		addr = raw[i];
+		s->frames[i].addr = addr;
+		s->frames[i].file_id = 0;
+		s->frames[i].kind = HP_FRAME_NATIVE;
+	}
+	s->user_frames = n;
+	hp_count(HP_CNT_STOP_BASE + HP_STOP_OK);
+	hp_emit(s);
+}
+
+SEC("perf_event")
+int hp_sample(struct bpf_perf_event_data *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 pid = id >> 32, tid = (__u32)id;
+	struct task_struct *task;
+	struct hp_scratch *scr;
+	struct hp_sample *s;
+	long n;
+
+	hp_count(HP_CNT_SAMPLES);
+	if (tid == 0) {
+		hp_count(HP_CNT_IDLE);
+		return 0;
+	}
+	if (filter_pids && !bpf_map_lookup_elem(&pid_filter, &pid)) {
+		hp_count(HP_CNT_FILTERED);
+		return 0;
+	}
+	scr = hp_scratch_get();
+	if (!scr)
+		return 0;
+	s = &scr->sample;
+	s->ktime_ns = bpf_ktime_get_ns();
+	s->pid = pid;
+	s->tid = tid;
+	s->cpu = bpf_get_smp_processor_id();
+	s->flags = 0;
+	s->user_frames = 0;
+	bpf_get_current_comm(s->comm, sizeof(s->comm));
+	task = (struct task_struct *)bpf_get_current_task();
+	BPF_CORE_READ_STR_INTO(&s->proc_comm, task, group_leader, comm);
+
+	/* empty when the sample interrupted user mode */
+	n = bpf_get_stack(ctx, s->kstack, sizeof(s->kstack), 0);
+	s->kernel_frames = n > 0 ? n / sizeof(__u64) : 0;
+
+	if (kernel_user_stacks) {
+		kernel_user_stack(ctx, s);
+		return 0;
+	}
+	scr->state.tail_calls = 0;
+	/*
+	 * User mode iff the interrupted ip is a user address (top bit clear on
+	 * x86_64). The perf_event context only allows 8-byte loads, so the
+	 * 2-byte cs cannot be read directly.
+	 */
+	if ((long)ctx->regs.ip >= 0) {
+		scr->state.ip = ctx->regs.ip;
+		scr->state.sp = ctx->regs.sp;
+		scr->state.bp = ctx->regs.bp;
+	} else if (BPF_CORE_READ(task, mm)) {
+		user_regs_of_current(&scr->state);
+	} else {
+		s->flags |= HP_SAMPLE_KERNEL_THREAD;
+		hp_emit(s);
+		return 0;
+	}
+	hp_tail_call(ctx, scr, HP_PROG_UNWIND_NATIVE_FP);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

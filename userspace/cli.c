@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "version.h"
+
+static const char usage[] =
+	"Usage: hostprof [OPTIONS]\n"
+	"\n"
+	"System-wide continuous CPU profiler: samples every CPU with eBPF, unwinds kernel\n"
+	"and user stacks in the kernel, and writes profiles when it stops (at the end of\n"
+	"--duration, or on SIGINT/SIGTERM: nothing collected is lost on a clean stop).\n"
+	"\n"
+	"Sampling:\n"
+	"  -F, --frequency HZ      samples per second on each CPU (1-10000, default 19)\n"
+	"  -p, --pid PID[,PID...]  profile only these processes (default: the whole host)\n"
+	"  -d, --duration SECONDS  stop after this long (default: until Ctrl-C/SIGTERM)\n"
+	"\n"
+	"Output (with none given, writes profile.pprof and profile.folded into\n"
+	"./" HP_DEFAULT_OUTPUT_DIR "/):\n"
+	"  -o, --output-dir DIR    write profile.pprof and profile.folded into DIR\n"
+	"      --pprof FILE        gzip'd pprof (go tool pprof, Datadog, speedscope)\n"
+	"      --folded FILE       collapsed stacks, one 'proc;root;...;leaf COUNT' per line\n"
+	"                          (flamegraph.pl, inferno, speedscope); kernel frames end _[k]\n"
+	"\n"
+	"Diagnostics:\n"
+	"  -s, --stats[=json]      print a summary at exit: samples, lost records, how\n"
+	"                          stacks ended, BPF ns per sample, map memory\n"
+	"  -v, --verbose           debug logs; twice for libbpf's verifier-level logs\n"
+	"      --ringbuf-kb KB     ring buffer size (power of two, 64-262144, default 1024)\n"
+	"      --kernel-user-stacks  walk user stacks with the kernel's bpf_get_stack()\n"
+	"                          instead of hostprof's unwinders (for comparison only)\n"
+	"  -h, --help              this text\n"
+	"  -V, --version           print the version\n"
+	"\n"
+	"EXAMPLES\n"
+	"  sudo hostprof --duration 30                  # whole host, 30 s, ./hostprof-out/\n"
+	"  sudo hostprof -p 1234 --folded app.folded    # one process until Ctrl-C\n"
+	"  sudo hostprof -F 99 -d 10 --pprof cpu.pprof --stats\n"
+	"  go tool pprof -top hostprof-out/profile.pprof\n"
+	"\n"
+	"Needs root, or CAP_BPF + CAP_PERFMON + CAP_SYS_PTRACE, and a kernel with BTF\n"
+	"(/sys/kernel/btf/vmlinux).\n";
+
+enum {
+	OPT_PPROF = 256,
+	OPT_FOLDED,
+	OPT_RINGBUF_KB,
+	OPT_KERNEL_USTACKS,
+};
+
+static const struct option long_opts[] = {
+	{ "frequency", required_argument, NULL, 'F' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "output-dir", required_argument, NULL, 'o' },
+	{ "pprof", required_argument, NULL, OPT_PPROF },
+	{ "folded", required_argument, NULL, OPT_FOLDED },
+	{ "stats", optional_argument, NULL, 's' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "ringbuf-kb", required_argument, NULL, OPT_RINGBUF_KB },
+	{ "kernel-user-stacks", no_argument, NULL, OPT_KERNEL_USTACKS },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Whole decimal number in [min, max]; nothing else on the string. */
+static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_pids(const char *s, struct hp_options *o)
+{
+	char *copy = strdup(s), *tok, *save = NULL;
+	int err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned long v;
+
+		if (parse_uint(tok, 1, INT_MAX, &v) || o->npids >= HP_MAX_PIDS) {
+			err = -EINVAL;
+			break;
+		}
+		o->pids[o->npids++] = (pid_t)v;
+	}
+	if (!o->npids)
+		err = -EINVAL;
+	free(copy);
+	return err;
+}
+
+static int parse_duration(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 365.0 * 24 * 3600)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static enum hp_cli_result bad(FILE *err, const char *what, const char *value)
+{
+	fprintf(err, "hostprof: invalid %s '%s' (see hostprof --help)\n", what, value);
+	return HP_CLI_USAGE;
+}
+
+enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FILE *out,
+				FILE *err)
+{
+	unsigned long v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->frequency = HP_DEFAULT_FREQUENCY;
+	o->ringbuf_kb = 1024;
+	optind = 0; /* reset getopt: callable more than once (tests) */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":F:p:d:o:s::vhV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			if (parse_uint(optarg, 1, 10000, &v))
+				return bad(err, "--frequency (1-10000 Hz)", optarg);
+			o->frequency = v;
+			break;
+		case 'p':
+			if (parse_pids(optarg, o))
+				return bad(err, "--pid (positive process ids, comma separated)",
+					   optarg);
+			break;
+		case 'd':
+			if (parse_duration(optarg, &o->duration))
+				return bad(err, "--duration (positive seconds)", optarg);
+			break;
+		case 'o':
+			if (!*optarg)
+				return bad(err, "--output-dir", optarg);
+			o->output_dir = optarg;
+			break;
+		case OPT_PPROF:
+			if (!*optarg)
+				return bad(err, "--pprof", optarg);
+			o->pprof_path = optarg;
+			break;
+		case OPT_FOLDED:
+			if (!*optarg)
+				return bad(err, "--folded", optarg);
+			o->folded_path = optarg;
+			break;
+		case 's':
+			if (optarg && strcmp(optarg, "json"))
+				return bad(err, "--stats format (only 'json')", optarg);
+			o->stats = optarg ? 2 : 1;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case OPT_RINGBUF_KB:
+			if (parse_uint(optarg, 64, 262144, &v) || (v & (v - 1)))
+				return bad(err, "--ringbuf-kb (power of two, 64-262144)", optarg);
+			o->ringbuf_kb = v;
+			break;
+		case OPT_KERNEL_USTACKS:
+			o->kernel_user_stacks = 1;
+			break;
+		case 'h':
+			fputs(usage, out);
+			return HP_CLI_EXIT;
+		case 'V':
+			fprintf(out, "hostprof %s\n", HP_VERSION);
+			return HP_CLI_EXIT;
+		case ':':
+			fprintf(err, "hostprof: option '%s' needs a value (see hostprof --help)\n",
+				argv[optind - 1]);
+			return HP_CLI_USAGE;
+		default:
+			fprintf(err, "hostprof: unknown option '%s' (see hostprof --help)\n",
+				argv[optind - 1]);
+			return HP_CLI_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(err, "hostprof: unexpected argument '%s' (see hostprof --help)\n",
+			argv[optind]);
+		return HP_CLI_USAGE;
+	}
+	if (!o->folded_path && !o->pprof_path && !o->output_dir)
+		o->output_dir = HP_DEFAULT_OUTPUT_DIR;
+	return HP_CLI_RUN;
+}

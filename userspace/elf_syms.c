@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include "elf_syms.h"
+
+/* Bounds what a hostile symbol table can make us allocate. */
+#define HP_ELF_MAX_SYMS (8u << 20)
+
+static int elf_ready(void)
+{
+	static int ok = -1;
+
+	if (ok < 0)
+		ok = elf_version(EV_CURRENT) != EV_NONE;
+	return ok;
+}
+
+static void read_build_id(Elf *e, struct hp_elf *out)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		GElf_Nhdr nh;
+		size_t off = 0, name_off, desc_off;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d)
+			continue;
+		while ((off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+			    desc_off + nh.n_descsz <= d->d_size && name_off + 4 <= d->d_size &&
+			    !memcmp((char *)d->d_buf + name_off, "GNU", 4) && nh.n_descsz > 0 &&
+			    nh.n_descsz <= HP_BUILD_ID_MAX) {
+				memcpy(out->build_id, (char *)d->d_buf + desc_off, nh.n_descsz);
+				out->build_id_len = nh.n_descsz;
+				return;
+			}
+		}
+	}
+}
+
+static void read_loads(Elf *e, struct hp_elf *out)
+{
+	size_t n;
+
+	if (elf_getphdrnum(e, &n))
+		return;
+	for (size_t i = 0; i < n && out->nloads < HP_ELF_MAX_LOADS; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(e, i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		out->loads[out->nloads].offset = ph.p_offset;
+		out->loads[out->nloads].vaddr = ph.p_vaddr;
+		out->loads[out->nloads].filesz = ph.p_filesz;
+		out->nloads++;
+	}
+}
+
+static Elf_Scn *find_section(Elf *e, uint32_t type, const char *name)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(e, &shstrndx))
+		return NULL;
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		const char *n;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != type)
+			continue;
+		if (!name)
+			return scn;
+		n = elf_strptr(e, shstrndx, sh.sh_name);
+		if (n && !strcmp(n, name))
+			return scn;
+	}
+	return NULL;
+}
+
+static void read_debuglink(Elf *e, struct hp_elf *out)
+{
+	Elf_Scn *scn = find_section(e, SHT_PROGBITS, ".gnu_debuglink");
+	Elf_Data *d;
+
+	if (!scn || !(d = elf_getdata(scn, NULL)) || !d->d_buf || !d->d_size)
+		return;
+	/* a NUL-terminated file name, then padding and a CRC */
+	if (!memchr(d->d_buf, '\0', d->d_size))
+		return;
+	out->debuglink = strdup(d->d_buf);
+}
+
+static int cmp_sym(const void *a, const void *b)
+{
+	const struct hp_sym *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	/* among aliases prefer the one with a size */
+	return (x->size < y->size) - (x->size > y->size);
+}
+
+/* Appends the function symbols of section scn to out. */
+static int read_syms(Elf *e, Elf_Scn *scn, struct hp_elf *out)
+{
+	GElf_Shdr sh;
+	Elf_Data *d;
+	size_t n, cap;
+
+	if (!gelf_getshdr(scn, &sh) || !sh.sh_entsize)
+		return 0;
+	d = elf_getdata(scn, NULL);
+	if (!d)
+		return 0;
+	n = d->d_size / sh.sh_entsize;
+	if (n > HP_ELF_MAX_SYMS)
+		n = HP_ELF_MAX_SYMS;
+	cap = out->nsyms + n;
+	if (n) {
+		struct hp_sym *nv = realloc(out->syms, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		out->syms = nv;
+	}
+	for (size_t i = 0; i < n; i++) {
+		GElf_Sym sym;
+		const char *name;
+		size_t len;
+		int type;
+
+		if (!gelf_getsym(d, i, &sym))
+			continue;
+		type = GELF_ST_TYPE(sym.st_info);
+		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF ||
+		    !sym.st_value)
+			continue;
+		name = elf_strptr(e, sh.sh_link, sym.st_name);
+		if (!name || !*name)
+			continue;
+		len = strlen(name) + 1;
+		if (out->names_len + len > UINT32_MAX)
+			break;
+		{
+			char *nn = realloc(out->names, out->names_len + len);
+
+			if (!nn)
+				return -ENOMEM;
+			out->names = nn;
+		}
+		memcpy(out->names + out->names_len, name, len);
+		out->syms[out->nsyms].addr = sym.st_value;
+		out->syms[out->nsyms].size = sym.st_size;
+		out->syms[out->nsyms].name = out->names_len;
+		out->syms[out->nsyms].pad = 0;
+		out->names_len += len;
+		out->nsyms++;
+	}
+	return 0;
+}
+
+static void sort_syms(struct hp_elf *out)
+{
+	size_t w = 0;
+
+	if (!out->nsyms)
+		return;
+	qsort(out->syms, out->nsyms, sizeof(*out->syms), cmp_sym);
+	/* drop aliases: keep the first (sized) symbol at each address */
+	for (size_t r = 0; r < out->nsyms; r++)
+		if (!w || out->syms[r].addr != out->syms[w - 1].addr)
+			out->syms[w++] = out->syms[r];
+	out->nsyms = w;
+}
+
+static int load_syms(Elf *e, struct hp_elf *out, int symtab_only)
+{
+	Elf_Scn *scn = find_section(e, SHT_SYMTAB, NULL);
+	int err;
+
+	if (scn) {
+		out->has_symtab = 1;
+	} else {
+		if (symtab_only)
+			return 0;
+		scn = find_section(e, SHT_DYNSYM, NULL);
+		if (!scn)
+			return 0;
+	}
+	err = read_syms(e, scn, out);
+	if (!err)
+		sort_syms(out);
+	return err;
+}
+
+static int load_from(Elf *e, struct hp_elf *out)
+{
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (!e)
+		return -ENOEXEC;
+	if (elf_kind(e) != ELF_K_ELF) {
+		elf_end(e);
+		return -ENOEXEC;
+	}
+	read_build_id(e, out);
+	read_loads(e, out);
+	read_debuglink(e, out);
+	err = load_syms(e, out, 0);
+	elf_end(e);
+	if (err)
+		hp_elf_free(out);
+	return err;
+}
+
+int hp_elf_load(int fd, struct hp_elf *out)
+{
+	if (!elf_ready())
+		return -EINVAL;
+	return load_from(elf_begin(fd, ELF_C_READ_MMAP, NULL), out);
+}
+
+int hp_elf_load_mem(const void *data, size_t len, struct hp_elf *out)
+{
+	if (!elf_ready())
+		return -EINVAL;
+	/* libelf may write to the image (ELF_C_READ_MMAP is not available here) */
+	return load_from(elf_memory((char *)data, len), out);
+}
+
+int hp_elf_add_debug_syms(struct hp_elf *elf, int debug_fd)
+{
+	struct hp_elf dbg = { 0 };
+	Elf *e;
+	int err;
+
+	if (!elf_ready())
+		return -EINVAL;
+	e = elf_begin(debug_fd, ELF_C_READ_MMAP, NULL);
+	if (!e)
+		return -ENOEXEC;
+	if (elf_kind(e) != ELF_K_ELF) {
+		elf_end(e);
+		return -ENOEXEC;
+	}
+	err = load_syms(e, &dbg, 1);
+	elf_end(e);
+	if (err || !dbg.nsyms) {
+		hp_elf_free(&dbg);
+		return err ? err : -ENOENT;
+	}
+	free(elf->syms);
+	free(elf->names);
+	elf->syms = dbg.syms;
+	elf->nsyms = dbg.nsyms;
+	elf->names = dbg.names;
+	elf->names_len = dbg.names_len;
+	elf->has_symtab = 1;
+	return 0;
+}
+
+uint64_t hp_elf_offset_to_vaddr(const struct hp_elf *elf, uint64_t offset)
+{
+	for (size_t i = 0; i < elf->nloads; i++) {
+		uint64_t o = elf->loads[i].offset;
+
+		if (offset >= o && offset - o < elf->loads[i].filesz)
+			return offset - o + elf->loads[i].vaddr;
+	}
+	return 0;
+}
+
+const char *hp_elf_lookup(const struct hp_elf *elf, uint64_t vaddr, uint64_t *off)
+{
+	size_t lo = 0, hi = elf->nsyms;
+	const struct hp_sym *s;
+
+	/* last symbol with addr <= vaddr */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (elf->syms[mid].addr <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	s = &elf->syms[lo - 1];
+	if (s->size && vaddr - s->addr >= s->size)
+		return NULL;
+	if (off)
+		*off = vaddr - s->addr;
+	return elf->names + s->name;
+}
+
+void hp_elf_free(struct hp_elf *elf)
+{
+	free(elf->syms);
+	free(elf->names);
+	free(elf->debuglink);
+	memset(elf, 0, sizeof(*elf));
+}
+
+void hp_build_id_hex(const uint8_t *id, size_t len, char *buf)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		buf[2 * i] = hex[id[i] >> 4];
+		buf[2 * i + 1] = hex[id[i] & 15];
+	}
+	buf[2 * len] = '\0';
+}

@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include "atomic_file.h"
+#include "pprof.h"
+#include "pprof.pb-c.h"
+
+typedef Hostprof__Pprof__Profile Profile;
+typedef Hostprof__Pprof__Sample Sample;
+typedef Hostprof__Pprof__Label Label;
+typedef Hostprof__Pprof__Location Location;
+typedef Hostprof__Pprof__Line Line;
+typedef Hostprof__Pprof__Function Function;
+typedef Hostprof__Pprof__Mapping Mapping;
+typedef Hostprof__Pprof__ValueType ValueType;
+
+#define NLABELS 4
+
+/* A location with its single line, allocated together. */
+struct loc_box {
+	Location loc;
+	Line line;
+	Line *lines[1];
+};
+
+struct sample_box {
+	Sample s;
+	int64_t values[2];
+	Label labels[NLABELS];
+	Label *label_ptrs[NLABELS];
+};
+
+/* A growable array of pointers. */
+struct ptrvec {
+	void **v;
+	size_t n, cap;
+};
+
+struct enc {
+	int err; /* first error; later steps become no-ops */
+	const struct hp_profile *p;
+	struct hp_symbolizer *sym;
+	struct ptrvec strs, locs, fns, maps, samples;
+	struct hp_hmap str_ids; /* string -> index + 1 */
+	struct hp_hmap loc_ids; /* struct hp_loc -> id */
+	struct hp_hmap fn_ids;	/* (name, filename) indices -> id */
+	struct hp_hmap map_ids; /* hp_file.idx (0: kernel) -> id */
+};
+
+static void push(struct enc *e, struct ptrvec *pv, void *item)
+{
+	if (e->err || !item) {
+		e->err = e->err ?: -ENOMEM;
+		return;
+	}
+	if (pv->n == pv->cap) {
+		size_t cap = pv->cap ? pv->cap * 2 : 64;
+		void **nv = realloc(pv->v, cap * sizeof(*nv));
+
+		if (!nv) {
+			e->err = -ENOMEM;
+			return;
+		}
+		pv->v = nv;
+		pv->cap = cap;
+	}
+	pv->v[pv->n++] = item;
+}
+
+static void put_id(struct enc *e, struct hp_hmap *m, const void *key, size_t klen, uint64_t id)
+{
+	if (!e->err && hp_hmap_put(m, key, klen, (void *)(uintptr_t)id))
+		e->err = -ENOMEM;
+}
+
+static int64_t str_id(struct enc *e, const char *s)
+{
+	size_t len = strlen(s) + 1;
+	uintptr_t id = (uintptr_t)hp_hmap_get(&e->str_ids, s, len);
+	char *copy;
+
+	if (id || e->err)
+		return id ? (int64_t)id - 1 : 0;
+	copy = strdup(s);
+	push(e, &e->strs, copy);
+	if (e->err) {
+		free(copy);
+		return 0;
+	}
+	put_id(e, &e->str_ids, s, len, e->strs.n);
+	return e->strs.n - 1;
+}
+
+static uint64_t mapping_id(struct enc *e, uint32_t file_idx)
+{
+	uintptr_t id = (uintptr_t)hp_hmap_get(&e->map_ids, &file_idx, sizeof(file_idx));
+	const struct hp_file *f = hp_files_at(&e->p->files, file_idx);
+	Mapping *m;
+
+	if (id || e->err)
+		return id;
+	m = calloc(1, sizeof(*m));
+	push(e, &e->maps, m);
+	if (e->err)
+		return 0;
+	hostprof__pprof__mapping__init(m);
+	m->id = e->maps.n;
+	m->has_functions = 1;
+	if (f) {
+		m->filename = str_id(e, f->path);
+		if (f->elf.build_id_len)
+			m->build_id = str_id(e, f->build_id_hex);
+		for (size_t i = 0; i < f->elf.nloads; i++) {
+			uint64_t end = f->elf.loads[i].vaddr + f->elf.loads[i].filesz;
+
+			if (end > m->memory_limit)
+				m->memory_limit = end;
+		}
+	} else {
+		m->filename = str_id(e, "[kernel.kallsyms]");
+		m->memory_limit = UINT64_MAX;
+	}
+	put_id(e, &e->map_ids, &file_idx, sizeof(file_idx), m->id);
+	return m->id;
+}
+
+static uint64_t function_id(struct enc *e, const char *name, const char *filename)
+{
+	int64_t key[2] = { str_id(e, name), str_id(e, filename) };
+	uintptr_t id = (uintptr_t)hp_hmap_get(&e->fn_ids, key, sizeof(key));
+	Function *f;
+
+	if (id || e->err)
+		return id;
+	f = calloc(1, sizeof(*f));
+	push(e, &e->fns, f);
+	if (e->err)
+		return 0;
+	hostprof__pprof__function__init(f);
+	f->id = e->fns.n;
+	f->name = f->system_name = key[0];
+	f->filename = key[1];
+	put_id(e, &e->fn_ids, key, sizeof(key), f->id);
+	return f->id;
+}
+
+static uint64_t location_id(struct enc *e, const struct hp_loc *l)
+{
+	uintptr_t id = (uintptr_t)hp_hmap_get(&e->loc_ids, l, sizeof(*l));
+	const struct hp_file *f = hp_files_at(&e->p->files, l->file);
+	struct loc_box *b;
+
+	if (id || e->err)
+		return id;
+	b = calloc(1, sizeof(*b));
+	push(e, &e->locs, b);
+	if (e->err)
+		return 0;
+	hostprof__pprof__location__init(&b->loc);
+	hostprof__pprof__line__init(&b->line);
+	b->loc.id = e->locs.n;
+	if (l->kind == HP_FRAME_KERNEL)
+		b->loc.mapping_id = mapping_id(e, 0);
+	else if (f)
+		b->loc.mapping_id = mapping_id(e, l->file);
+	if (l->kind != HP_FRAME_ERROR)
+		b->loc.address = l->addr;
+	b->line.function_id = function_id(e, hp_symbolize(e->sym, l), f ? f->path : "");
+	b->lines[0] = &b->line;
+	b->loc.n_line = 1;
+	b->loc.line = b->lines;
+	put_id(e, &e->loc_ids, l, sizeof(*l), b->loc.id);
+	return b->loc.id;
+}
+
+static void add_sample(struct enc *e, const struct hp_stack *st)
+{
+	struct sample_box *b = calloc(1, sizeof(*b));
+	char pid[16], tid[16];
+	const char *keys[NLABELS] = { "process_id", "thread id", "thread name", "process name" };
+	const char *vals[NLABELS] = { pid, tid, st->comm, st->proc_comm };
+
+	push(e, &e->samples, b);
+	if (e->err)
+		return;
+	hostprof__pprof__sample__init(&b->s);
+	b->s.location_id = calloc(st->nlocs + 1, sizeof(uint64_t));
+	if (!b->s.location_id) {
+		e->err = -ENOMEM;
+		return;
+	}
+	for (uint32_t i = 0; i < st->nlocs; i++)
+		b->s.location_id[i] = location_id(e, &st->locs[i]);
+	b->s.n_location_id = st->nlocs;
+	b->values[0] = st->count;
+	b->values[1] = st->count * e->p->period_ns;
+	b->s.value = b->values;
+	b->s.n_value = 2;
+	snprintf(pid, sizeof(pid), "%u", st->pid);
+	snprintf(tid, sizeof(tid), "%u", st->tid);
+	for (int i = 0; i < NLABELS; i++) {
+		hostprof__pprof__label__init(&b->labels[i]);
+		b->labels[i].key = str_id(e, keys[i]);
+		b->labels[i].str = str_id(e, vals[i]);
+		b->label_ptrs[i] = &b->labels[i];
+	}
+	b->s.label = b->label_ptrs;
+	b->s.n_label = NLABELS;
+}
+
+static void free_enc(struct enc *e)
+{
+	for (size_t i = 0; i < e->samples.n; i++)
+		free(((struct sample_box *)e->samples.v[i])->s.location_id);
+	struct ptrvec *all[] = { &e->strs, &e->locs, &e->fns, &e->maps, &e->samples };
+
+	for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
+		for (size_t i = 0; i < all[k]->n; i++)
+			free(all[k]->v[i]);
+		free(all[k]->v);
+	}
+	hp_hmap_free(&e->str_ids);
+	hp_hmap_free(&e->loc_ids);
+	hp_hmap_free(&e->fn_ids);
+	hp_hmap_free(&e->map_ids);
+}
+
+int hp_gzip(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len)
+{
+	z_stream z = { 0 };
+	uLong cap;
+	uint8_t *buf;
+	int rc;
+
+	/* 15 + 16: gzip wrapper, as pprof files are on disk */
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -ENOMEM;
+	cap = deflateBound(&z, len) + 32;
+	buf = malloc(cap);
+	if (!buf) {
+		deflateEnd(&z);
+		return -ENOMEM;
+	}
+	z.next_in = (Bytef *)in;
+	z.avail_in = len;
+	z.next_out = buf;
+	z.avail_out = cap;
+	rc = deflate(&z, Z_FINISH);
+	*out_len = z.total_out;
+	deflateEnd(&z);
+	if (rc != Z_STREAM_END) {
+		free(buf);
+		return -EIO;
+	}
+	*out = buf;
+	return 0;
+}
+
+int hp_pprof_encode(const struct hp_profile *p, struct hp_symbolizer *sym, uint8_t **out,
+		    size_t *out_len)
+{
+	struct enc e = { .p = p, .sym = sym };
+	ValueType types[2], period_type;
+	ValueType *type_ptrs[2] = { &types[0], &types[1] };
+	Profile prof;
+	struct hp_stack **v;
+	uint8_t *raw = NULL;
+	size_t n, len;
+	int err;
+
+	hostprof__pprof__profile__init(&prof);
+	str_id(&e, ""); /* entry 0 */
+	for (int i = 0; i < 2; i++)
+		hostprof__pprof__value_type__init(&types[i]);
+	hostprof__pprof__value_type__init(&period_type);
+	types[0].type = str_id(&e, "cpu-samples");
+	types[0].unit = str_id(&e, "count");
+	types[1].type = str_id(&e, "cpu-time");
+	types[1].unit = str_id(&e, "nanoseconds");
+	period_type.type = types[1].type;
+	period_type.unit = types[1].unit;
+
+	v = hp_profile_sorted(p, &n);
+	if (!v)
+		e.err = -ENOMEM;
+	for (size_t i = 0; v && i < n && !e.err; i++)
+		add_sample(&e, v[i]);
+	free(v);
+	if (e.err)
+		goto out;
+
+	prof.n_sample_type = 2;
+	prof.sample_type = type_ptrs;
+	prof.period_type = &period_type;
+	prof.period = p->period_ns;
+	prof.time_nanos = p->start_ns;
+	prof.duration_nanos = p->end_ns > p->start_ns ? p->end_ns - p->start_ns : 0;
+	prof.n_sample = e.samples.n;
+	prof.sample = (Sample **)e.samples.v;
+	prof.n_location = e.locs.n;
+	prof.location = (Location **)e.locs.v; /* loc is the first member of loc_box */
+	prof.n_function = e.fns.n;
+	prof.function = (Function **)e.fns.v;
+	prof.n_mapping = e.maps.n;
+	prof.mapping = (Mapping **)e.maps.v;
+	prof.n_string_table = e.strs.n;
+	prof.string_table = (char **)e.strs.v;
+
+	len = hostprof__pprof__profile__get_packed_size(&prof);
+	raw = malloc(len ? len : 1);
+	if (!raw) {
+		e.err = -ENOMEM;
+		goto out;
+	}
+	hostprof__pprof__profile__pack(&prof, raw);
+	e.err = hp_gzip(raw, len, out, out_len);
+out:
+	err = e.err;
+	free(raw);
+	free_enc(&e);
+	return err;
+}
+
+int hp_pprof_write(const char *path, const struct hp_profile *p, struct hp_symbolizer *sym)
+{
+	struct hp_atomic_file af;
+	uint8_t *buf;
+	size_t len;
+	int err = hp_pprof_encode(p, sym, &buf, &len);
+
+	if (err)
+		return err;
+	err = hp_atomic_open(&af, path);
+	if (!err) {
+		if (fwrite(buf, 1, len, af.f) != len) {
+			hp_atomic_abort(&af);
+			err = -EIO;
+		} else {
+			err = hp_atomic_commit(&af);
+		}
+	}
+	free(buf);
+	return err;
+}

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "proc_cache.h"
+
+#define REFRESH_MIN_NS 100000000ull
+
+static struct hp_proc *proc_get(struct hp_procs *pc, pid_t pid)
+{
+	struct hp_proc *p = hp_hmap_get(&pc->by_pid, &pid, sizeof(pid));
+
+	if (p)
+		return p;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	if (hp_hmap_put(&pc->by_pid, &pid, sizeof(pid), p)) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void refresh(struct hp_procs *pc, struct hp_proc *p, uint64_t now_ns)
+{
+	struct hp_maps m;
+	int err;
+
+	p->refreshed_ns = now_ns;
+	pc->maps_reads++;
+	err = hp_maps_read(p->pid, &m);
+	if (err) {
+		p->gone = err == -ENOENT || err == -ESRCH;
+		return;
+	}
+	hp_maps_free(&p->maps);
+	p->maps = m;
+}
+
+struct hp_resolved hp_procs_resolve(struct hp_procs *pc, pid_t pid, uint64_t addr,
+				    uint64_t now_ns)
+{
+	struct hp_resolved r = { .file = NULL, .vaddr = addr };
+	struct hp_proc *p = proc_get(pc, pid);
+	const struct hp_map_entry *e;
+	uint64_t vaddr;
+
+	if (!p)
+		return r;
+	if (!p->refreshed_ns)
+		refresh(pc, p, now_ns);
+	e = hp_maps_find(&p->maps, addr);
+	if (!e && !p->gone && now_ns - p->refreshed_ns >= REFRESH_MIN_NS) {
+		refresh(pc, p, now_ns);
+		e = hp_maps_find(&p->maps, addr);
+	}
+	if (!e)
+		return r;
+	r.file = hp_files_get(pc->files, pid, e);
+	if (!r.file || !r.file->elf_ok)
+		return r; /* keep the raw address: anonymous memory, JIT, [vdso] */
+	vaddr = hp_elf_offset_to_vaddr(&r.file->elf, addr - e->start + e->pgoff);
+	if (vaddr)
+		r.vaddr = vaddr;
+	return r;
+}
+
+void hp_procs_free(struct hp_procs *pc)
+{
+	size_t i;
+	struct hp_hmap_entry *e;
+
+	for (e = hp_hmap_first(&pc->by_pid, &i); e; e = hp_hmap_next(&pc->by_pid, e, &i)) {
+		struct hp_proc *p = e->value;
+
+		hp_maps_free(&p->maps);
+		free(p);
+	}
+	hp_hmap_free(&pc->by_pid);
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef HP_PROC_CACHE_H
+#define HP_PROC_CACHE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include "file_cache.h"
+#include "hashmap.h"
+#include "proc_maps.h"
+
+/* What we know of one process's executable mappings. */
+struct hp_proc {
+	pid_t pid;
+	struct hp_maps maps;
+	uint64_t refreshed_ns; /* CLOCK_MONOTONIC of the last /proc/PID/maps read */
+	int gone;	       /* /proc/PID vanished: keep the last maps we had */
+};
+
+struct hp_procs {
+	struct hp_hmap by_pid; /* pid -> struct hp_proc * */
+	struct hp_files *files;
+	uint64_t maps_reads;   /* for --stats */
+};
+
+/* Where a user address lives once resolved. */
+struct hp_resolved {
+	struct hp_file *file; /* NULL: no mapping holds the address */
+	uint64_t vaddr;	      /* ELF virtual address in file (or the raw address) */
+};
+
+/*
+ * Resolves addr of process pid to (file, ELF address). Reads
+ * /proc/PID/maps the first time a pid is seen and again (at most every
+ * 100 ms) when an address falls outside every known mapping, so dlopen and
+ * exec are picked up; a process that has exited keeps its last maps.
+ */
+struct hp_resolved hp_procs_resolve(struct hp_procs *pc, pid_t pid, uint64_t addr,
+				    uint64_t now_ns);
+void hp_procs_free(struct hp_procs *pc);
+
+#endif

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "proc_maps.h"
+
+/* procfs files are bounded by what the kernel prints; this bounds hostile sizes */
+#define HP_READ_FILE_MAX (64u << 20)
+
+int hp_read_file(const char *path, char **buf, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *b = NULL;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t r;
+
+		if (n + 1 >= cap || !b) {
+			char *nb;
+
+			if (b)
+				cap *= 2;
+			if (cap > HP_READ_FILE_MAX) {
+				err = -EFBIG;
+				break;
+			}
+			nb = realloc(b, cap);
+			if (!nb) {
+				err = -ENOMEM;
+				break;
+			}
+			b = nb;
+		}
+		r = read(fd, b + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		n += r;
+	}
+	close(fd);
+	if (err) {
+		free(b);
+		return err;
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+/* Parses one line: "start-end perms offset major:minor inode   path". */
+static int parse_line(const char *line, size_t len, struct hp_map_entry *e, int *exec)
+{
+	char perms[5] = { 0 };
+	int path_at = -1;
+	char tmp[512];
+	const char *path;
+
+	/* the fixed fields fit comfortably; the path is taken from the original */
+	if (len >= sizeof(tmp))
+		memcpy(tmp, line, sizeof(tmp) - 1), tmp[sizeof(tmp) - 1] = '\0';
+	else
+		memcpy(tmp, line, len), tmp[len] = '\0';
+	if (sscanf(tmp, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %x:%x %" SCNu64 " %n", &e->start,
+		   &e->end, perms, &e->pgoff, &e->dev_major, &e->dev_minor, &e->inode,
+		   &path_at) < 7)
+		return -EINVAL;
+	if (e->end <= e->start || strlen(perms) != 4)
+		return -EINVAL;
+	*exec = perms[2] == 'x';
+	if (path_at < 0 || (size_t)path_at > len)
+		path_at = len;
+	path = line + path_at;
+	e->path = strndup(path, len - path_at);
+	return e->path ? 0 : -ENOMEM;
+}
+
+int hp_maps_parse(const char *text, size_t len, struct hp_maps *out)
+{
+	const char *p = text, *end = text + len;
+	size_t cap = 0;
+
+	out->v = NULL;
+	out->n = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', end - p);
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		struct hp_map_entry e = { 0 };
+		int exec = 0, err;
+
+		err = parse_line(p, l, &e, &exec);
+		p += l + 1;
+		if (err == -ENOMEM)
+			goto nomem;
+		if (err)
+			continue;
+		if (!exec || (out->n && e.start < out->v[out->n - 1].end)) {
+			free(e.path); /* not executable, or not sorted: not trusted */
+			continue;
+		}
+		if (out->n == cap) {
+			struct hp_map_entry *nv;
+
+			cap = cap ? cap * 2 : 32;
+			nv = realloc(out->v, cap * sizeof(*nv));
+			if (!nv) {
+				free(e.path);
+				goto nomem;
+			}
+			out->v = nv;
+		}
+		out->v[out->n++] = e;
+	}
+	return 0;
+nomem:
+	hp_maps_free(out);
+	return -ENOMEM;
+}
+
+int hp_maps_read(pid_t pid, struct hp_maps *out)
+{
+	char path[64], *buf;
+	size_t len;
+	int err;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	err = hp_read_file(path, &buf, &len);
+	if (err)
+		return err;
+	err = hp_maps_parse(buf, len, out);
+	free(buf);
+	return err;
+}
+
+const struct hp_map_entry *hp_maps_find(const struct hp_maps *m, uint64_t addr)
+{
+	size_t lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (addr < m->v[mid].start)
+			hi = mid;
+		else if (addr >= m->v[mid].end)
+			lo = mid + 1;
+		else
+			return &m->v[mid];
+	}
+	return NULL;
+}
+
+void hp_maps_free(struct hp_maps *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->v[i].path);
+	free(m->v);
+	m->v = NULL;
+	m->n = 0;
+}

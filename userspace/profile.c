@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "profile.h"
+
+#define MAX_LOCS (HP_MAX_KERNEL_FRAMES + HP_MAX_USER_FRAMES)
+
+void hp_profile_init(struct hp_profile *p, uint64_t period_ns)
+{
+	memset(p, 0, sizeof(*p));
+	p->procs.files = &p->files;
+	p->period_ns = period_ns;
+}
+
+static size_t key_len(uint32_t nlocs)
+{
+	return sizeof(struct hp_stack) - HP_STACK_KEY_OFF + nlocs * sizeof(struct hp_loc);
+}
+
+int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t now_ns)
+{
+	const size_t hdr = offsetof(struct hp_sample, frames);
+	struct {
+		struct hp_stack s;
+		struct hp_loc locs[MAX_LOCS];
+	} k;
+	const struct hp_sample *s = rec;
+	struct hp_stack *st;
+	uint32_t n = 0;
+	size_t klen;
+
+	if (size < hdr || s->kernel_frames > HP_MAX_KERNEL_FRAMES ||
+	    s->user_frames > HP_MAX_USER_FRAMES ||
+	    size < hdr + s->user_frames * sizeof(struct hp_frame)) {
+		p->bad_records++;
+		return -EINVAL;
+	}
+	memset(&k, 0, sizeof(k));
+	k.s.pid = s->pid;
+	k.s.tid = s->tid;
+	memcpy(k.s.comm, s->comm, HP_COMM_LEN);
+	memcpy(k.s.proc_comm, s->proc_comm, HP_COMM_LEN);
+	k.s.comm[HP_COMM_LEN - 1] = k.s.proc_comm[HP_COMM_LEN - 1] = '\0';
+
+	/* every frame but the leaf is a return address: look up the call instead */
+	for (uint32_t i = 0; i < s->kernel_frames; i++, n++) {
+		k.locs[n].kind = HP_FRAME_KERNEL;
+		k.locs[n].addr = s->kstack[i] - (i > 0);
+	}
+	k.s.nkernel = n;
+	for (uint32_t i = 0; i < s->user_frames; i++, n++) {
+		const struct hp_frame *f = &s->frames[i];
+		struct hp_resolved r;
+
+		k.locs[n].kind = f->kind;
+		if (f->kind != HP_FRAME_NATIVE) {
+			k.locs[n].addr = f->addr;
+			continue;
+		}
+		r = hp_procs_resolve(&p->procs, s->pid, f->addr - (i > 0), now_ns);
+		k.locs[n].addr = r.vaddr;
+		k.locs[n].file = r.file ? r.file->idx : 0;
+	}
+	k.s.nlocs = n;
+
+	klen = key_len(n);
+	st = hp_hmap_get(&p->stacks, &k.s.pid, klen);
+	if (!st) {
+		st = malloc(HP_STACK_KEY_OFF + klen);
+		if (!st)
+			return -ENOMEM;
+		memcpy(&st->pid, &k.s.pid, klen);
+		st->count = 0;
+		if (hp_hmap_put(&p->stacks, &st->pid, klen, st)) {
+			free(st);
+			return -ENOMEM;
+		}
+	}
+	st->count++;
+	p->samples++;
+	return 0;
+}
+
+static int cmp_stack(const void *a, const void *b)
+{
+	const struct hp_stack *x = *(struct hp_stack *const *)a, *y = *(struct hp_stack *const *)b;
+	size_t lx = key_len(x->nlocs), ly = key_len(y->nlocs);
+	int c = memcmp(&x->pid, &y->pid, lx < ly ? lx : ly);
+
+	return c ? c : (lx > ly) - (lx < ly);
+}
+
+struct hp_stack **hp_profile_sorted(const struct hp_profile *p, size_t *n)
+{
+	struct hp_stack **v = malloc((p->stacks.count + 1) * sizeof(*v));
+	struct hp_hmap_entry *e;
+	size_t i, k = 0;
+
+	if (!v)
+		return NULL;
+	for (e = hp_hmap_first(&p->stacks, &i); e; e = hp_hmap_next(&p->stacks, e, &i))
+		v[k++] = e->value;
+	qsort(v, k, sizeof(*v), cmp_stack);
+	*n = k;
+	return v;
+}
+
+void hp_profile_free(struct hp_profile *p)
+{
+	struct hp_hmap_entry *e;
+	size_t i;
+
+	for (e = hp_hmap_first(&p->stacks, &i); e; e = hp_hmap_next(&p->stacks, e, &i))
+		free(e->value);
+	hp_hmap_free(&p->stacks);
+	hp_procs_free(&p->procs);
+	hp_files_free(&p->files);
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef HP_PROFILE_H
+#define HP_PROFILE_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "hashmap.h"
+#include "hostprof.h"
+#include "proc_cache.h"
+
+/* A resolved frame: what the aggregation key and the writers work on. */
+struct hp_loc {
+	uint64_t addr; /* native: ELF vaddr in file (or raw); kernel: address; error: reason */
+	uint32_t file; /* hp_file.idx, 0 for none */
+	uint8_t kind;  /* enum hp_frame_kind */
+	uint8_t pad[3];
+};
+
+/* One distinct stack of one thread, with how often it was seen. */
+struct hp_stack {
+	uint64_t count;
+	/* the aggregation key starts here */
+	uint32_t pid, tid;
+	char comm[HP_COMM_LEN];
+	char proc_comm[HP_COMM_LEN];
+	uint32_t nlocs;
+	uint32_t nkernel; /* locs[0..nkernel) are kernel frames, the rest user */
+	struct hp_loc locs[]; /* leaf first */
+};
+
+#define HP_STACK_KEY_OFF offsetof(struct hp_stack, pid)
+
+struct hp_profile {
+	struct hp_hmap stacks; /* key bytes of struct hp_stack -> struct hp_stack * */
+	struct hp_files files;
+	struct hp_procs procs;
+	uint64_t samples;      /* samples aggregated */
+	uint64_t bad_records;  /* malformed records dropped */
+	uint64_t start_ns, end_ns; /* CLOCK_REALTIME of the window */
+	uint64_t period_ns;    /* 1e9 / frequency */
+};
+
+/* Prepares an empty profile. */
+void hp_profile_init(struct hp_profile *p, uint64_t period_ns);
+/*
+ * Adds one record as received from BPF (size bytes, untrusted in shape).
+ * now_ns is CLOCK_MONOTONIC, for the maps refresh rate limit.
+ * 0, -EINVAL (malformed record, counted) or -ENOMEM.
+ */
+int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t now_ns);
+/* Stacks in a stable order (by key bytes) for deterministic output; caller frees the array. */
+struct hp_stack **hp_profile_sorted(const struct hp_profile *p, size_t *n);
+void hp_profile_free(struct hp_profile *p);
+
+#endif

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <inttypes.h>
+#include "stats.h"
+#include "symbolizer.h"
+
+static double ns_per_sample(const struct hp_run_stats *s)
+{
+	return s->bpf.run_cnt ? (double)s->bpf.run_time_ns / s->bpf.run_cnt : 0;
+}
+
+/* hostprof's total CPU (BPF + its process) as a share of one core, in percent. */
+static double cpu_percent(const struct hp_run_stats *s)
+{
+	double cpu = s->user_cpu_s + s->sys_cpu_s + s->bpf.run_time_ns / 1e9;
+
+	return s->wall_s > 0 ? 100.0 * cpu / s->wall_s : 0;
+}
+
+void hp_stats_print(FILE *out, const struct hp_run_stats *s, int json)
+{
+	const uint64_t *c = s->bpf.counters;
+
+	if (json) {
+		fprintf(out,
+			"{\"samples\":%" PRIu64 ",\"idle\":%" PRIu64 ",\"filtered\":%" PRIu64
+			",\"emitted\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"aggregated\":%" PRIu64
+			",\"bad_records\":%" PRIu64 ",\"distinct_stacks\":%" PRIu64
+			",\"stack_ends\":{",
+			c[HP_CNT_SAMPLES], c[HP_CNT_IDLE], c[HP_CNT_FILTERED], c[HP_CNT_EMITTED],
+			c[HP_CNT_RB_FULL], s->samples_aggregated, s->bad_records,
+			s->distinct_stacks);
+		for (int r = 0; r < HP_STOP_REASON_MAX; r++)
+			fprintf(out, "%s\"%s\":%" PRIu64, r ? "," : "", hp_stop_reason_str(r),
+				c[HP_CNT_STOP_BASE + r]);
+		fprintf(out,
+			"},\"bpf_runs\":%" PRIu64 ",\"bpf_ns_total\":%" PRIu64
+			",\"bpf_ns_per_sample\":%.1f,\"map_bytes\":%" PRIu64
+			",\"wall_seconds\":%.3f,\"user_cpu_seconds\":%.3f,\"sys_cpu_seconds\":%.3f"
+			",\"cpu_percent_of_one_core\":%.4f,\"max_rss_kb\":%ld,\"files\":%" PRIu64
+			",\"maps_reads\":%" PRIu64 "}\n",
+			s->bpf.run_cnt, s->bpf.run_time_ns, ns_per_sample(s), s->bpf.map_bytes,
+			s->wall_s, s->user_cpu_s, s->sys_cpu_s, cpu_percent(s), s->max_rss_kb,
+			s->files, s->maps_reads);
+		return;
+	}
+	fprintf(out, "hostprof stats:\n");
+	fprintf(out, "  samples          %" PRIu64 " (idle %" PRIu64 ", filtered %" PRIu64 ")\n",
+		c[HP_CNT_SAMPLES], c[HP_CNT_IDLE], c[HP_CNT_FILTERED]);
+	fprintf(out, "  records          %" PRIu64 " sent, %" PRIu64 " lost (ring buffer full), %" PRIu64
+		" aggregated, %" PRIu64 " malformed\n",
+		c[HP_CNT_EMITTED], c[HP_CNT_RB_FULL], s->samples_aggregated, s->bad_records);
+	fprintf(out, "  user stack ends ");
+	for (int r = 0; r < HP_STOP_REASON_MAX; r++)
+		fprintf(out, "%s%s %" PRIu64, r ? ", " : " ", hp_stop_reason_str(r),
+			c[HP_CNT_STOP_BASE + r]);
+	fprintf(out, "\n  distinct stacks  %" PRIu64 ", files %" PRIu64 ", maps reads %" PRIu64 "\n",
+		s->distinct_stacks, s->files, s->maps_reads);
+	fprintf(out, "  BPF              %.0f ns/sample over %" PRIu64 " runs%s\n", ns_per_sample(s),
+		s->bpf.run_cnt, s->bpf.run_cnt ? "" : " (run-time stats unavailable)");
+	fprintf(out, "  CPU              %.3f s user, %.3f s sys, %.4f%% of one core (BPF included)\n",
+		s->user_cpu_s, s->sys_cpu_s, cpu_percent(s));
+	fprintf(out, "  memory           %" PRIu64 " KiB BPF maps, %ld KiB max RSS\n",
+		s->bpf.map_bytes / 1024, s->max_rss_kb);
+}
