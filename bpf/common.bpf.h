@@ -83,7 +83,7 @@ static __always_inline bool hp_push_frame(struct hp_sample *s, __u8 kind, __u64 
 static __always_inline void hp_emit(struct hp_sample *s)
 {
 	__u64 n = s->user_frames;
-	__u64 size;
+	__u64 size, flags;
 
 	if (n > HP_MAX_USER_FRAMES)
 		n = HP_MAX_USER_FRAMES;
@@ -91,7 +91,16 @@ static __always_inline void hp_emit(struct hp_sample *s)
 	/* redundant for us, needed by the verifier to bound the read */
 	if (size > sizeof(*s))
 		size = sizeof(*s);
-	if (bpf_ringbuf_output(&samples, s, size, BPF_RB_NO_WAKEUP))
+	/*
+	 * Userspace drains on a timer, so records normally wake nobody (a
+	 * wakeup per sample costs more than the sample). Past half full, wake
+	 * the reader at once so a burst is not lost.
+	 */
+	flags = bpf_ringbuf_query(&samples, BPF_RB_AVAIL_DATA) >
+			bpf_ringbuf_query(&samples, BPF_RB_RING_SIZE) / 2 ?
+		BPF_RB_FORCE_WAKEUP :
+		BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&samples, s, size, flags))
 		hp_count(HP_CNT_RB_FULL);
 	else
 		hp_count(HP_CNT_EMITTED);

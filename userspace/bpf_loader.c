@@ -187,7 +187,12 @@ int hp_bpf_poll(struct hp_bpf *b, int timeout_ms)
 {
 	int n = ring_buffer__poll(b->rb, timeout_ms);
 
-	return n == -EINTR ? 0 : n;
+	if (n == -EINTR)
+		n = 0;
+	if (n < 0)
+		return n;
+	/* BPF rarely wakes us (see hp_emit): take what arrived quietly */
+	return ring_buffer__consume(b->rb);
 }
 
 void hp_bpf_detach_and_drain(struct hp_bpf *b)

@@ -1,0 +1,93 @@
+"""Stacks of known workloads, from one system-wide hostprof run shared by these tests."""
+from harness import (FP_FLAGS, Workloads, build, contains_in_order, run_hostprof, share)
+
+DURATION = 3
+_run = None
+
+
+def host_run():
+    """Profiles the whole host while every workload of this file runs (once)."""
+    global _run
+    if _run is None:
+        secs = str(DURATION + 3)
+        cmds = [[build("fp_chain.c"), secs], [build("syscalls.c"), secs],
+                [build("threads.c"), secs], [build("cpp_methods.cc"), secs],
+                [build("deep.c"), "100", secs]]
+        with Workloads(*cmds) as procs:
+            r = run_hostprof(["--duration", str(DURATION), "--frequency", "199"])
+            r.pids = {p.args[0].rsplit("/", 1)[1]: p.pid for p in procs}
+        _run = r
+    return _run
+
+
+def test_frame_pointer_chain_in_order():
+    r = host_run()
+    lines = r.lines_of("fp_chain")
+    chain = ["main", "chain_a", "chain_b", "chain_c", "leaf_spin"]
+    frac, good, total = share(lines, lambda f: contains_in_order(f, chain) and f[-1] == "leaf_spin")
+    assert total >= 100, "too few samples of fp_chain: %d" % total
+    assert frac >= 0.95, "chain %s in %d of %d samples; top: %s" % (
+        chain, good, total, sorted(lines, key=lambda x: -x[1])[:3])
+
+
+def test_deep_recursion_is_complete_across_tail_calls():
+    r = host_run()
+    lines = r.lines_of("deep")
+    # 100 recurse frames + deep_spin + main: takes 7 tail calls of the unwinder
+    frac, good, total = share(
+        lines, lambda f: f.count("recurse") == 100 and contains_in_order(f, ["main", "recurse"]))
+    assert total >= 50, "too few samples of deep: %d" % total
+    assert frac >= 0.9, "complete deep stacks in %d of %d samples" % (good, total)
+
+
+def test_kernel_frames_under_user_frames():
+    r = host_run()
+    lines = r.lines_of("syscalls")
+    kernel_read = {"ksys_read", "__x64_sys_read", "vfs_read", "read_zero"}
+
+    def ok(frames):
+        user = [f for f in frames[1:] if not f.endswith("_[k]")]
+        kern = [f[:-4] for f in frames[1:] if f.endswith("_[k]")]
+        # user part first, then kernel part: no user frame after a kernel one
+        first_k = next((i for i, f in enumerate(frames) if f.endswith("_[k]")), len(frames))
+        ordered = all(f.endswith("_[k]") for f in frames[first_k:])
+        return ordered and contains_in_order(user, ["main", "read_loop", "raw_read"]) \
+            and kernel_read & set(kern)
+
+    frac, good, total = share(lines, ok)
+    assert total >= 50, "too few samples of syscalls: %d" % total
+    assert frac >= 0.9, "kernel read frames under read_loop in %d of %d samples: %s" % (
+        good, total, sorted(lines, key=lambda x: -x[1])[:3])
+
+
+def test_cpp_names_are_demangled():
+    r = host_run()
+    lines = r.lines_of("cpp_methods")
+    chain = ["main", "app::Worker::run(double)", "app::Worker::step(int)"]
+    frac, good, total = share(lines, lambda f: contains_in_order(f, chain))
+    assert total >= 50, "too few samples of cpp_methods: %d" % total
+    assert frac >= 0.9, "demangled chain in %d of %d: %s" % (
+        good, total, sorted(lines, key=lambda x: -x[1])[:2])
+
+
+def test_threads_show_their_own_stacks():
+    r = host_run()
+    lines = r.lines_of("threads")
+    alpha = sum(n for f, n in lines if contains_in_order(f, ["alpha_outer", "alpha_leaf"]))
+    beta = sum(n for f, n in lines if contains_in_order(f, ["beta_outer", "beta_leaf"]))
+    mixed = sum(n for f, n in lines if "alpha_outer" in f and "beta_leaf" in f)
+    assert alpha >= 30 and beta >= 30, "alpha %d, beta %d samples" % (alpha, beta)
+    assert mixed == 0, "stacks of the two threads got mixed"
+
+
+def test_stats_account_for_every_record():
+    s = host_run().stats
+    assert s is not None, "no --stats=json line"
+    assert s["lost"] == 0, "records lost: %s" % s
+    assert s["emitted"] == s["aggregated"], "sent %d, aggregated %d" % (
+        s["emitted"], s["aggregated"])
+    assert s["bad_records"] == 0
+    assert s["bpf_runs"] > 0 and s["bpf_ns_per_sample"] > 0, "BPF run-time stats missing"
+    assert s["map_bytes"] > 0
+    ends = sum(s["stack_ends"].values())
+    assert ends <= s["emitted"], "more stack ends than records: %s" % s

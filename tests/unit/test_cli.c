@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdarg.h>
+#include <stdlib.h>
+#include "cli.h"
+#include "test.h"
+
+/* Parses a NULL-terminated argument list; err text lands in errbuf. */
+static enum hp_cli_result parse(struct hp_options *o, char *errbuf, size_t n, ...)
+{
+	char *argv[16] = { "hostprof" };
+	int argc = 1;
+	va_list ap;
+	FILE *out = fopen("/dev/null", "w"), *err = fmemopen(errbuf, n, "w");
+	enum hp_cli_result r;
+
+	va_start(ap, n);
+	for (char *a; (a = va_arg(ap, char *)) && argc < 15;)
+		argv[argc++] = a;
+	va_end(ap);
+	memset(errbuf, 0, n);
+	r = hp_cli_parse(argc, argv, o, out, err);
+	fclose(out);
+	fclose(err);
+	return r;
+}
+
+TEST(cli_defaults)
+{
+	struct hp_options o;
+	char e[256];
+
+	ASSERT_EQ(parse(&o, e, sizeof(e), NULL), HP_CLI_RUN, "no options runs");
+	ASSERT_EQ(o.frequency, HP_DEFAULT_FREQUENCY, "default frequency");
+	ASSERT_EQ(o.npids, 0, "whole host");
+	ASSERT_STREQ(o.output_dir, HP_DEFAULT_OUTPUT_DIR, "default output dir");
+	ASSERT_TRUE(o.duration == 0, "runs until signal");
+}
+
+TEST(cli_values)
+{
+	struct hp_options o;
+	char e[256];
+
+	ASSERT_EQ(parse(&o, e, sizeof(e), "-F", "99", "--pid", "12,34", "-p", "5", "--duration",
+			"1.5", "--folded", "x.folded", "--stats=json", NULL),
+		  HP_CLI_RUN, "valid options");
+	ASSERT_EQ(o.frequency, 99, "frequency");
+	ASSERT_EQ(o.npids, 3, "pids");
+	ASSERT_EQ(o.pids[1], 34, "second pid");
+	ASSERT_EQ(o.pids[2], 5, "repeated --pid adds");
+	ASSERT_TRUE(o.duration == 1.5, "duration");
+	ASSERT_STREQ(o.folded_path, "x.folded", "folded path");
+	ASSERT_TRUE(o.output_dir == NULL, "no default dir when an output is named");
+	ASSERT_EQ(o.stats, 2, "json stats");
+}
+
+TEST(cli_rejects_bad_values)
+{
+	static const char *const bad[][2] = {
+		{ "--frequency", "banana" }, { "--frequency", "0" },  { "--frequency", "10001" },
+		{ "--frequency", "12x" },    { "--pid", "-3" },	      { "--pid", "0" },
+		{ "--pid", "1,,x" },	     { "--pid", "" },	      { "--duration", "-1" },
+		{ "--duration", "nan" },     { "--duration", "1s" },  { "--ringbuf-kb", "100" },
+		{ "--stats=xml", NULL },     { "--no-such-option", NULL },
+		{ "extra-argument", NULL },  { "--frequency", NULL },
+	};
+	struct hp_options o;
+	char e[256];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		enum hp_cli_result r = parse(&o, e, sizeof(e), bad[i][0], bad[i][1], NULL);
+
+		if (!ASSERT_EQ(r, HP_CLI_USAGE, bad[i][0]))
+			continue;
+		/* one clear line naming the problem */
+		ASSERT_TRUE(!strncmp(e, "hostprof: ", 10), "message prefix");
+		ASSERT_TRUE(strchr(e, '\n') == e + strlen(e) - 1, "exactly one line");
+	}
+}
+
+TEST(cli_help_and_version)
+{
+	struct hp_options o;
+	char e[256];
+
+	ASSERT_EQ(parse(&o, e, sizeof(e), "--help", NULL), HP_CLI_EXIT, "--help exits 0");
+	ASSERT_EQ(parse(&o, e, sizeof(e), "-V", NULL), HP_CLI_EXIT, "-V exits 0");
+}
