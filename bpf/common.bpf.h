@@ -93,13 +93,15 @@ static __always_inline void hp_emit(struct hp_sample *s)
 		size = sizeof(*s);
 	/*
 	 * Userspace drains on a timer, so records normally wake nobody (a
-	 * wakeup per sample costs more than the sample). Past half full, wake
-	 * the reader at once so a burst is not lost.
+	 * wakeup per sample costs more than the sample). Wake it at once for a
+	 * process's first sample (its maps must be read while it lives) and
+	 * past half full (so a burst is not lost).
 	 */
-	flags = bpf_ringbuf_query(&samples, BPF_RB_AVAIL_DATA) >
-			bpf_ringbuf_query(&samples, BPF_RB_RING_SIZE) / 2 ?
-		BPF_RB_FORCE_WAKEUP :
-		BPF_RB_NO_WAKEUP;
+	flags = (s->flags & HP_SAMPLE_NEW_PROCESS) ||
+				bpf_ringbuf_query(&samples, BPF_RB_AVAIL_DATA) >
+					bpf_ringbuf_query(&samples, BPF_RB_RING_SIZE) / 2 ?
+			BPF_RB_FORCE_WAKEUP :
+			BPF_RB_NO_WAKEUP;
 	if (bpf_ringbuf_output(&samples, s, size, flags))
 		hp_count(HP_CNT_RB_FULL);
 	else

@@ -68,6 +68,7 @@ struct hp_frame {
 /* flags in hp_sample.flags */
 #define HP_SAMPLE_USER_TRUNCATED 0x1 /* the last user frame is an error frame */
 #define HP_SAMPLE_KERNEL_THREAD 0x2  /* no user address space */
+#define HP_SAMPLE_NEW_PROCESS 0x4    /* first sample since the process started or exec'd */
 
 /*
  * One sample as it reaches userspace through the ring buffer. The record is

@@ -20,6 +20,19 @@ struct {
 } pid_filter SEC(".maps");
 
 /*
+ * Processes userspace has been told about: tgid -> 1. The first sample of a
+ * process not in here is flagged HP_SAMPLE_NEW_PROCESS; exit and exec remove
+ * the entry. LRU, so a host with more live processes than entries only
+ * costs extra wakeups, never a failure.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u8);
+} known_pids SEC(".maps");
+
+/*
  * Reads the user registers of a task that was sampled while in the kernel
  * (syscall, page fault, interrupt taken in kernel mode): they are the
  * pt_regs saved at kernel entry, at the top of its kernel stack.
@@ -89,6 +102,12 @@ int hp_sample(struct bpf_perf_event_data *ctx)
 	s->cpu = bpf_get_smp_processor_id();
 	s->flags = 0;
 	s->user_frames = 0;
+	if (!bpf_map_lookup_elem(&known_pids, &pid)) {
+		__u8 one = 1;
+
+		bpf_map_update_elem(&known_pids, &pid, &one, BPF_ANY);
+		s->flags |= HP_SAMPLE_NEW_PROCESS;
+	}
 	bpf_get_current_comm(s->comm, sizeof(s->comm));
 	task = (struct task_struct *)bpf_get_current_task();
 	BPF_CORE_READ_STR_INTO(&s->proc_comm, task, group_leader, comm);
@@ -119,6 +138,29 @@ int hp_sample(struct bpf_perf_event_data *ctx)
 		return 0;
 	}
 	hp_tail_call(ctx, scr, HP_PROG_UNWIND_NATIVE_FP);
+	return 0;
+}
+
+/* A process (thread-group leader) exits: its pid may be reused. */
+/* raw tracepoints: attached by name, no tracefs mount needed */
+SEC("raw_tp/sched_process_exit")
+int hp_process_exit(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 pid = id >> 32;
+
+	if (pid == (__u32)id)
+		bpf_map_delete_elem(&known_pids, &pid);
+	return 0;
+}
+
+/* A new image replaces the process's mappings. */
+SEC("raw_tp/sched_process_exec")
+int hp_process_exec(void *ctx)
+{
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+
+	bpf_map_delete_elem(&known_pids, &pid);
 	return 0;
 }
 

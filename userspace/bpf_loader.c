@@ -115,6 +115,23 @@ out:
 	return err;
 }
 
+/*
+ * Default ring buffer: room for 2 s of records from every CPU (~1 KiB each),
+ * so the 1 s drain timer plus the half-full wakeup never fall behind; at
+ * least 1 MiB, at most 256 MiB, a power of two as the kernel requires.
+ */
+static size_t ringbuf_bytes(const struct hp_options *o)
+{
+	uint64_t want = 2ull * libbpf_num_possible_cpus() * o->frequency * 1024;
+	size_t sz = 1 << 20;
+
+	if (o->ringbuf_kb)
+		return (size_t)o->ringbuf_kb * 1024;
+	while (sz < want && sz < (256u << 20))
+		sz <<= 1;
+	return sz;
+}
+
 static void explain_load_error(int err)
 {
 	/* EACCES from root is the verifier's; EPERM is a missing capability */
@@ -151,7 +168,7 @@ int hp_bpf_start(struct hp_bpf *b, const struct hp_options *o, ring_buffer_sampl
 	}
 	b->skel->rodata->filter_pids = o->npids > 0;
 	b->skel->rodata->kernel_user_stacks = o->kernel_user_stacks;
-	bpf_map__set_max_entries(b->skel->maps.samples, o->ringbuf_kb * 1024);
+	bpf_map__set_max_entries(b->skel->maps.samples, ringbuf_bytes(o));
 	err = hostprof_bpf__load(b->skel);
 	if (err) {
 		explain_load_error(err);
@@ -171,6 +188,12 @@ int hp_bpf_start(struct hp_bpf *b, const struct hp_options *o, ring_buffer_sampl
 	if (!b->rb) {
 		err = -errno;
 		hp_err("failed to open ring buffer: %s", strerror(-err));
+		goto fail;
+	}
+	/* process tracking first, so no exit between the two goes unseen */
+	err = hostprof_bpf__attach(b->skel);
+	if (err) {
+		hp_err("failed to attach process tracepoints: %s", strerror(-err));
 		goto fail;
 	}
 	err = attach_cpus(b, o);

@@ -31,7 +31,8 @@ static const char usage[] =
 	"  -s, --stats[=json]      print a summary at exit: samples, lost records, how\n"
 	"                          stacks ended, BPF ns per sample, map memory\n"
 	"  -v, --verbose           debug logs; twice for libbpf's verifier-level logs\n"
-	"      --ringbuf-kb KB     ring buffer size (power of two, 64-262144, default 1024)\n"
+	"      --ringbuf-kb KB     ring buffer size (power of two, 64-262144; default: 2 s of\n"
+	"                          samples of every CPU, at least 1024)\n"
 	"      --kernel-user-stacks  walk user stacks with the kernel's bpf_get_stack()\n"
 	"                          instead of hostprof's unwinders (for comparison only)\n"
 	"  -h, --help              this text\n"
@@ -134,7 +135,6 @@ enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FIL
 
 	memset(o, 0, sizeof(*o));
 	o->frequency = HP_DEFAULT_FREQUENCY;
-	o->ringbuf_kb = 1024;
 	optind = 0; /* reset getopt: callable more than once (tests) */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":F:p:d:o:s::vhV", long_opts, NULL)) != -1) {

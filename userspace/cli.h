@@ -20,7 +20,7 @@ struct hp_options {
 	const char *output_dir;	   /* --output-dir, or the default when no output is named */
 	int stats;		   /* --stats: 1 text, 2 json */
 	int verbose;		   /* -v count */
-	unsigned int ringbuf_kb;   /* --ringbuf-kb */
+	unsigned int ringbuf_kb;   /* --ringbuf-kb; 0: sized from CPUs and frequency */
 	int kernel_user_stacks;	   /* --kernel-user-stacks (comparison/benchmark mode) */
 };
 

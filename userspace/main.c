@@ -19,6 +19,8 @@
 #include "stats.h"
 #include "symbolizer.h"
 
+#define DRAIN_INTERVAL_MS 1000
+
 static volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig)
@@ -95,8 +97,17 @@ static int write_outputs(const struct hp_options *o, const struct hp_profile *p)
 	return failed;
 }
 
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+	       ru.ru_stime.tv_usec / 1e6;
+}
+
 static void print_stats(const struct hp_options *o, struct hp_bpf *b,
-			const struct hp_profile *p, double wall_s)
+			const struct hp_profile *p, double wall_s, double loop_cpu_s)
 {
 	struct hp_run_stats s = { 0 };
 	struct rusage ru;
@@ -104,6 +115,7 @@ static void print_stats(const struct hp_options *o, struct hp_bpf *b,
 	hp_bpf_read_stats(b, &s.bpf);
 	getrusage(RUSAGE_SELF, &ru);
 	s.wall_s = wall_s;
+	s.loop_cpu_s = loop_cpu_s;
 	s.user_cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
 	s.sys_cpu_s = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 	s.max_rss_kb = ru.ru_maxrss;
@@ -122,6 +134,7 @@ int main(int argc, char **argv)
 	struct hp_profile prof;
 	struct hp_bpf b;
 	uint64_t start_mono, deadline = 0;
+	double loop_cpu, wall;
 	int err = 0, failed;
 
 	switch (hp_cli_parse(argc, argv, &o, stdout, stderr)) {
@@ -146,6 +159,7 @@ int main(int argc, char **argv)
 	}
 	prof.start_ns = clock_ns(CLOCK_REALTIME);
 	start_mono = clock_ns(CLOCK_MONOTONIC);
+	loop_cpu = cpu_seconds();
 	if (o.duration > 0)
 		deadline = start_mono + (uint64_t)(o.duration * 1e9);
 	fprintf(stderr, "hostprof: profiling %s at %u Hz%s\n",
@@ -154,7 +168,11 @@ int main(int argc, char **argv)
 
 	while (!stop_requested) {
 		uint64_t now = clock_ns(CLOCK_MONOTONIC);
-		int timeout = 100;
+		/*
+		 * BPF wakes us only when the ring buffer is half full; otherwise
+		 * drain once a second. Signals interrupt the wait at once.
+		 */
+		int timeout = DRAIN_INTERVAL_MS;
 
 		if (deadline) {
 			if (now >= deadline)
@@ -171,10 +189,12 @@ int main(int argc, char **argv)
 	}
 	hp_bpf_detach_and_drain(&b);
 	prof.end_ns = clock_ns(CLOCK_REALTIME);
+	wall = (clock_ns(CLOCK_MONOTONIC) - start_mono) / 1e9;
+	loop_cpu = cpu_seconds() - loop_cpu;
 
 	failed = write_outputs(&o, &prof);
 	if (o.stats)
-		print_stats(&o, &b, &prof, (clock_ns(CLOCK_MONOTONIC) - start_mono) / 1e9);
+		print_stats(&o, &b, &prof, wall, loop_cpu);
 	hp_bpf_destroy(&b);
 	hp_profile_free(&prof);
 	return err || failed ? 1 : 0;

@@ -67,6 +67,16 @@ struct hp_resolved hp_procs_resolve(struct hp_procs *pc, pid_t pid, uint64_t add
 	return r;
 }
 
+void hp_procs_invalidate(struct hp_procs *pc, pid_t pid)
+{
+	struct hp_proc *p = hp_hmap_get(&pc->by_pid, &pid, sizeof(pid));
+
+	if (p) {
+		p->refreshed_ns = 0;
+		p->gone = 0;
+	}
+}
+
 void hp_procs_free(struct hp_procs *pc)
 {
 	size_t i;

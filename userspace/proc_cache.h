@@ -36,6 +36,8 @@ struct hp_resolved {
  */
 struct hp_resolved hp_procs_resolve(struct hp_procs *pc, pid_t pid, uint64_t addr,
 				    uint64_t now_ns);
+/* The process started or exec'd: its mappings are read again on the next resolve. */
+void hp_procs_invalidate(struct hp_procs *pc, pid_t pid);
 void hp_procs_free(struct hp_procs *pc);
 
 #endif

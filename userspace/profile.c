@@ -36,6 +36,8 @@ int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t 
 		p->bad_records++;
 		return -EINVAL;
 	}
+	if (s->flags & HP_SAMPLE_NEW_PROCESS)
+		hp_procs_invalidate(&p->procs, s->pid); /* pid reused, or exec */
 	memset(&k, 0, sizeof(k));
 	k.s.pid = s->pid;
 	k.s.tid = s->tid;

@@ -8,10 +8,13 @@ static double ns_per_sample(const struct hp_run_stats *s)
 	return s->bpf.run_cnt ? (double)s->bpf.run_time_ns / s->bpf.run_cnt : 0;
 }
 
-/* hostprof's total CPU (BPF + its process) as a share of one core, in percent. */
+/*
+ * hostprof's steady-state CPU while sampling (BPF + its process's drain
+ * loop) as a share of one core, in percent.
+ */
 static double cpu_percent(const struct hp_run_stats *s)
 {
-	double cpu = s->user_cpu_s + s->sys_cpu_s + s->bpf.run_time_ns / 1e9;
+	double cpu = s->loop_cpu_s + s->bpf.run_time_ns / 1e9;
 
 	return s->wall_s > 0 ? 100.0 * cpu / s->wall_s : 0;
 }
@@ -36,11 +39,12 @@ void hp_stats_print(FILE *out, const struct hp_run_stats *s, int json)
 			"},\"bpf_runs\":%" PRIu64 ",\"bpf_ns_total\":%" PRIu64
 			",\"bpf_ns_per_sample\":%.1f,\"map_bytes\":%" PRIu64
 			",\"wall_seconds\":%.3f,\"user_cpu_seconds\":%.3f,\"sys_cpu_seconds\":%.3f"
+			",\"loop_cpu_seconds\":%.4f"
 			",\"cpu_percent_of_one_core\":%.4f,\"max_rss_kb\":%ld,\"files\":%" PRIu64
 			",\"maps_reads\":%" PRIu64 "}\n",
 			s->bpf.run_cnt, s->bpf.run_time_ns, ns_per_sample(s), s->bpf.map_bytes,
-			s->wall_s, s->user_cpu_s, s->sys_cpu_s, cpu_percent(s), s->max_rss_kb,
-			s->files, s->maps_reads);
+			s->wall_s, s->user_cpu_s, s->sys_cpu_s, s->loop_cpu_s, cpu_percent(s),
+			s->max_rss_kb, s->files, s->maps_reads);
 		return;
 	}
 	fprintf(out, "hostprof stats:\n");
@@ -57,7 +61,8 @@ void hp_stats_print(FILE *out, const struct hp_run_stats *s, int json)
 		s->distinct_stacks, s->files, s->maps_reads);
 	fprintf(out, "  BPF              %.0f ns/sample over %" PRIu64 " runs%s\n", ns_per_sample(s),
 		s->bpf.run_cnt, s->bpf.run_cnt ? "" : " (run-time stats unavailable)");
-	fprintf(out, "  CPU              %.3f s user, %.3f s sys, %.4f%% of one core (BPF included)\n",
+	fprintf(out, "  CPU              %.3f s user, %.3f s sys in all; while sampling %.4f%% of one "
+		"core (BPF included)\n",
 		s->user_cpu_s, s->sys_cpu_s, cpu_percent(s));
 	fprintf(out, "  memory           %" PRIu64 " KiB BPF maps, %ld KiB max RSS\n",
 		s->bpf.map_bytes / 1024, s->max_rss_kb);

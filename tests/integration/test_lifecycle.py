@@ -113,3 +113,19 @@ def test_asan_build_profiles_cleanly():
     assert p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-3000:])
     for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error"):
         assert bad not in p.stderr, p.stderr[-3000:]
+
+
+def test_exec_gets_fresh_mappings():
+    # one pid, two static non-PIE images at the same addresses (nothing of the
+    # new image lies outside the old mappings): exec_after spins, then execs
+    # deep; deep's frames must be resolved against its own mappings
+    nopie = FP_FLAGS + ["-static", "-fno-pie"]
+    first = build("exec_after.c", nopie, out_name="exec_after")
+    deep = build("deep.c", nopie, out_name="deep_nopie")
+    with Workloads([first, "1", deep, "20", "4"]):
+        r = run_hostprof(["-d", "3", "-F", "199"])
+    lines = r.lines_of("deep_nopie")
+    good = sum(n for f, n in lines if f.count("recurse") == 20 and "deep_spin" in f)
+    assert r.count_of("exec_after") > 20, "samples before the exec"
+    assert good >= 0.9 * r.count_of("deep_nopie") and good > 20, \
+        "%d of %d samples after exec named: %s" % (good, r.count_of("deep_nopie"), lines[:2])

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""hostprof overhead benchmark, measured side by side in one run.
+
+Keeps both CPUs busy with a frame-pointer workload whose stacks are ~32 frames
+deep, then alternates (ABAB, so drift on this shared machine hits all alike):
+  - hostprof at the given rate (its BPF unwinder),
+  - hostprof --kernel-user-stacks (the kernel's own bpf_get_stack() user walk),
+  - perf record -a -g at the same rate.
+Reports BPF ns per sample (kernel run-time stats), hostprof's CPU per second of
+wall time while sampling (BPF + its process), perf's process CPU, and ratios.
+
+Usage: scripts/bench.py [--seconds S] [--rounds N] [--freq HZ ...]
+"""
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+from harness import HOSTPROF, build  # noqa: E402
+
+
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_hostprof(freq, secs, extra):
+    out = tempfile.mkdtemp(prefix="hostprof-bench-")
+    p = subprocess.run([HOSTPROF, "-F", str(freq), "-d", str(secs), "--stats=json", "-o", out]
+                       + extra, capture_output=True, text=True, check=True)
+    shutil.rmtree(out)
+    s = json.loads([l for l in p.stdout.splitlines() if l.startswith("{")][0])
+    return {
+        "bpf_ns_per_sample": s["bpf_ns_per_sample"],
+        "cpu_pct": s["cpu_percent_of_one_core"],
+        "bpf_pct": 100.0 * s["bpf_ns_total"] / 1e9 / s["wall_seconds"],
+        "user_pct": 100.0 * s["loop_cpu_seconds"] / s["wall_seconds"],
+        "samples": s["aggregated"],
+        "lost": s["lost"],
+    }
+
+
+def run_perf(freq, secs):
+    out = tempfile.mkdtemp(prefix="perf-bench-")
+    before = children_cpu()
+    t0 = time.time()
+    subprocess.run(["perf", "record", "-q", "-F", str(freq), "-a", "-g",
+                    "-o", os.path.join(out, "perf.data"), "--", "sleep", str(secs)],
+                   capture_output=True, check=True)
+    wall = time.time() - t0
+    cpu = children_cpu() - before
+    shutil.rmtree(out)
+    return {"cpu_pct": 100.0 * cpu / wall}
+
+
+def mean(xs):
+    return sum(xs) / len(xs) if xs else float("nan")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=15)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--freq", type=int, nargs="+", default=[19, 999])
+    a = ap.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("bench: needs root (BPF, perf events)")
+    deep = build("deep.c")
+    ncpu = os.cpu_count()
+    total = a.seconds * a.rounds * 3 * len(a.freq) + 30
+    workers = [subprocess.Popen([deep, "30", str(total)]) for _ in range(ncpu)]
+    print("bench: %d CPU-bound workers (stack depth ~32), %gs per run, %d rounds, rates %s"
+          % (ncpu, a.seconds, a.rounds, a.freq), flush=True)
+    results = {}
+    try:
+        for freq in a.freq:
+            for rnd in range(a.rounds):
+                for name, fn in (("hostprof", lambda: run_hostprof(freq, a.seconds, [])),
+                                 ("kernel-walk", lambda: run_hostprof(
+                                     freq, a.seconds, ["--kernel-user-stacks"])),
+                                 ("perf", lambda: run_perf(freq, a.seconds))):
+                    r = fn()
+                    results.setdefault((freq, name), []).append(r)
+                    print("  %4d Hz round %d %-12s %s" % (freq, rnd + 1, name, json.dumps(r)),
+                          flush=True)
+    finally:
+        for w in workers:
+            w.kill()
+            w.wait()
+
+    print("\nresults (mean of %d rounds):" % a.rounds)
+    print("  %-8s %-22s %-22s %-22s %-14s" % ("rate", "BPF ns/sample hostprof",
+                                             "BPF ns/sample kernel", "hostprof CPU %core",
+                                             "perf CPU %core"))
+    for freq in a.freq:
+        hp = results[(freq, "hostprof")]
+        kw = results[(freq, "kernel-walk")]
+        pf = results[(freq, "perf")]
+        hp_ns, kw_ns = mean([r["bpf_ns_per_sample"] for r in hp]), mean(
+            [r["bpf_ns_per_sample"] for r in kw])
+        hp_cpu, pf_cpu = mean([r["cpu_pct"] for r in hp]), mean([r["cpu_pct"] for r in pf])
+        print("  %-8s %-22.0f %-22.0f %-22.4f %-14.4f" % ("%d Hz" % freq, hp_ns, kw_ns, hp_cpu,
+                                                         pf_cpu))
+        print("    ratio BPF ns/sample hostprof/kernel-walk: %.2fx (target <= 2x)"
+              % (hp_ns / kw_ns))
+        print("    ratio CPU hostprof/perf (perf: its process only, its in-kernel sampling "
+              "is not counted): %.2fx" % (hp_cpu / pf_cpu if pf_cpu else float("nan")))
+        if freq == 19:
+            print("    hostprof at the default rate: %.4f%% of one core (target < 0.1%%): "
+                  "BPF %.4f%%, process %.4f%%" % (hp_cpu, mean([r["bpf_pct"] for r in hp]),
+                                                 mean([r["user_pct"] for r in hp])))
+
+
+if __name__ == "__main__":
+    main()
