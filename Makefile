@@ -25,8 +25,10 @@ BPF_HDRS := $(wildcard bpf/*.h) $(GEN)/vmlinux.h
 LIB_SRCS := $(filter-out userspace/main.c,$(wildcard userspace/*.c)) \
 	unwinders/registry.c $(filter-out %.bpf.c,$(wildcard unwinders/*/*.c))
 GEN_SRCS := $(GEN)/pprof.pb-c.c
-HDRS := $(wildcard userspace/*.h) $(wildcard bpf/*.h) unwinders/registry.h $(GEN)/pprof.pb-c.h
-SKEL_USERS := userspace/bpf_loader.c
+# Header dependencies come from the compiler (-MMD); generated headers must
+# exist before the first compile, hence order-only.
+GEN_HDRS := $(GEN)/pprof.pb-c.h $(GEN)/hostprof.skel.h
+DEPFLAGS = -MMD -MP
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 
@@ -54,7 +56,7 @@ $(GEN)/vmlinux.h: | deps
 
 $(BUILD)/bpf/%.bpf.o: %.bpf.c $(BPF_HDRS) | deps
 	@mkdir -p $(@D)
-	$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -Ibpf -I$(GEN) -c $< -o $@
+	$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -Ibpf -I$(GEN) $(DEPFLAGS) -c $< -o $@
 
 # One object holding every program; the shared __weak maps merge here.
 $(BUILD)/hostprof.bpf.o: $(BPF_OBJS)
@@ -68,17 +70,15 @@ $(GEN)/%.pb-c.c $(GEN)/%.pb-c.h: userspace/proto/%.proto | deps
 	$(PROTOC_C) --c_out=$(GEN) --proto_path=userspace/proto $<
 
 # --- userspace ---------------------------------------------------------------
-$(BUILD)/o/%.o: %.c $(HDRS)
+$(BUILD)/o/%.o: %.c | $(GEN_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) $(INCLUDES) -c $< -o $@
+	$(CC) $(CFLAGS) $(WARN) $(DEPFLAGS) $(INCLUDES) -c $< -o $@
 
-$(BUILD)/asan/%.o: %.c $(HDRS)
+$(BUILD)/asan/%.o: %.c | $(GEN_HDRS)
 	@mkdir -p $(@D)
-	$(CC) -O1 -g $(SAN_FLAGS) $(WARN) $(INCLUDES) -c $< -o $@
+	$(CC) -O1 -g $(SAN_FLAGS) $(WARN) $(DEPFLAGS) $(INCLUDES) -c $< -o $@
 
-# only the loader includes the skeleton: BPF changes rebuild just that
-$(patsubst %.c,$(BUILD)/o/%.o,$(SKEL_USERS)) $(patsubst %.c,$(BUILD)/asan/%.o,$(SKEL_USERS)): \
-	$(GEN)/hostprof.skel.h
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 hostprof: $(patsubst %.c,$(BUILD)/o/%.o,userspace/main.c $(LIB_SRCS) $(GEN_SRCS))
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)

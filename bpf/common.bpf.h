@@ -44,7 +44,7 @@ struct {
 /* enum hp_counter -> count, per CPU (no atomics on the hot path). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 32);
+	__uint(max_entries, 64); /* >= HP_CNT_MAX, asserted in hostprof.h */
 	__type(key, __u32);
 	__type(value, __u64);
 } counters __weak SEC(".maps");
@@ -68,13 +68,20 @@ static __always_inline struct hp_scratch *hp_scratch_get(void)
 static __always_inline bool hp_push_frame(struct hp_sample *s, __u8 kind, __u64 addr)
 {
 	__u32 n = s->user_frames;
+	struct hp_frame *f;
 
 	if (n >= HP_MAX_USER_FRAMES)
 		return false;
-	/* the mask is what the verifier needs to bound the index */
-	s->frames[n & (HP_MAX_USER_FRAMES - 1)].addr = addr;
-	s->frames[n & (HP_MAX_USER_FRAMES - 1)].kind = kind;
-	s->frames[n & (HP_MAX_USER_FRAMES - 1)].file_id = 0;
+	/*
+	 * The mask is what the verifier needs to bound the index. The empty asm
+	 * stops clang from proving it redundant (after a caller's clamp, say)
+	 * and dropping it, which the verifier would then refuse.
+	 */
+	asm volatile("" : "+r"(n));
+	f = &s->frames[n & (HP_MAX_USER_FRAMES - 1)];
+	f->addr = addr;
+	f->kind = kind;
+	f->file_id = 0;
 	s->user_frames = n + 1;
 	return true;
 }
@@ -109,14 +116,18 @@ static __always_inline void hp_emit(struct hp_sample *s)
 }
 
 /*
- * Ends the user stack with `reason` and emits the record. Error reasons
- * leave an error frame (replacing the last frame if the stack is full) so
- * userspace can show where and why the stack was cut.
+ * Ends the user stack with `reason`, counted against the unwinder running
+ * now, and emits the record. Error reasons leave an error frame (replacing
+ * the last frame if the stack is full) so userspace can show where and why
+ * the stack was cut.
  */
-static __always_inline void hp_finish(struct hp_sample *s, __u32 reason)
+static __always_inline void hp_finish(struct hp_scratch *scr, __u32 reason)
 {
-	if (reason < HP_STOP_REASON_MAX)
-		hp_count(HP_CNT_STOP_BASE + reason);
+	struct hp_sample *s = &scr->sample;
+	__u32 prog = scr->state.prog;
+
+	if (reason < HP_STOP_REASON_MAX && prog <= HP_PROG_MAX)
+		hp_count(HP_CNT_STOP(prog, reason));
 	if (reason != HP_STOP_OK) {
 		if (s->user_frames >= HP_MAX_USER_FRAMES)
 			s->user_frames = HP_MAX_USER_FRAMES - 1;
@@ -128,17 +139,19 @@ static __always_inline void hp_finish(struct hp_sample *s, __u32 reason)
 
 /*
  * Budgeted tail call into unwinder `prog`. Returns only if the call did not
- * happen; the record has then been finished with the reason why.
+ * happen; the record has then been finished with the reason why (an empty
+ * slot counts against `prog`, a spent budget against the caller).
  */
 static __always_inline void hp_tail_call(void *ctx, struct hp_scratch *scr, __u32 prog)
 {
 	if (scr->state.tail_calls >= HP_MAX_TAIL_CALLS) {
-		hp_finish(&scr->sample, HP_STOP_TAIL_CALLS);
+		hp_finish(scr, HP_STOP_TAIL_CALLS);
 		return;
 	}
 	scr->state.tail_calls++;
+	scr->state.prog = prog;
 	bpf_tail_call(ctx, &unwinders, prog);
-	hp_finish(&scr->sample, HP_STOP_NO_UNWINDER);
+	hp_finish(scr, HP_STOP_NO_UNWINDER);
 }
 
 #endif /* HOSTPROF_COMMON_BPF_H */

@@ -99,7 +99,7 @@ struct hp_unwind_state {
 	__u64 sp;
 	__u64 bp;
 	__u32 tail_calls; /* tail calls taken so far for this sample */
-	__u32 pad;
+	__u32 prog;	  /* hp_prog_id of the unwinder running now (for its counters) */
 };
 
 struct hp_scratch {
@@ -114,9 +114,16 @@ enum hp_counter {
 	HP_CNT_EMITTED = 2,     /* records written to the ring buffer */
 	HP_CNT_RB_FULL = 3,     /* records lost: ring buffer full */
 	HP_CNT_IDLE = 4,        /* samples of the idle task (pid 0), skipped */
-	HP_CNT_STOP_BASE = 8,   /* + hp_stop_reason: how user stacks ended */
-	HP_CNT_MAX = HP_CNT_STOP_BASE + HP_STOP_REASON_MAX,
+	/*
+	 * How user stacks ended, per unwinder: HP_CNT_STOP_BASE +
+	 * prog * HP_STOP_REASON_MAX + reason. prog == HP_PROG_MAX is the
+	 * kernel's own walker (--kernel-user-stacks).
+	 */
+	HP_CNT_STOP_BASE = 8,
+	HP_CNT_MAX = HP_CNT_STOP_BASE + (HP_PROG_MAX + 1) * HP_STOP_REASON_MAX,
 };
+
+#define HP_CNT_STOP(prog, reason) (HP_CNT_STOP_BASE + (prog) * HP_STOP_REASON_MAX + (reason))
 
 #ifndef __bpf__
 _Static_assert(sizeof(struct hp_frame) == 16, "hp_frame layout");
@@ -125,7 +132,7 @@ _Static_assert(offsetof(struct hp_sample, frames) == 64 + 8 * HP_MAX_KERNEL_FRAM
 	       "hp_sample frames offset");
 _Static_assert(sizeof(struct hp_sample) % 8 == 0, "hp_sample alignment");
 _Static_assert(sizeof(struct hp_unwind_state) == 32, "hp_unwind_state layout");
-_Static_assert(HP_CNT_MAX <= 32, "counters map size");
+_Static_assert(HP_CNT_MAX <= 64, "counters map size");
 #endif
 
 #endif /* HOSTPROF_H */

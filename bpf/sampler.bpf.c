@@ -69,7 +69,7 @@ static __always_inline void kernel_user_stack(void *ctx, struct hp_sample *s)
 		s->frames[i].kind = HP_FRAME_NATIVE;
 	}
 	s->user_frames = n;
-	hp_count(HP_CNT_STOP_BASE + HP_STOP_OK);
+	hp_count(HP_CNT_STOP(HP_PROG_MAX, HP_STOP_OK));
 	hp_emit(s);
 }
 

@@ -1,7 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <inttypes.h>
+#include "registry.h"
 #include "stats.h"
 #include "symbolizer.h"
+
+/* Name of an unwinder by program id; HP_PROG_MAX is the kernel's own walker. */
+static const char *unwinder_name(uint32_t prog)
+{
+	if (prog == HP_PROG_MAX)
+		return "kernel-walk";
+	for (size_t i = 0; i < hp_unwinders_count; i++)
+		if (hp_unwinders[i]->prog_id == prog)
+			return hp_unwinders[i]->name;
+	return NULL;
+}
+
+/* Prints how user stacks ended, per unwinder that ended any. */
+static void print_stack_ends(FILE *out, const uint64_t *c, int json)
+{
+	int first = 1;
+
+	for (uint32_t prog = 0; prog <= HP_PROG_MAX; prog++) {
+		const char *name = unwinder_name(prog);
+		uint64_t total = 0;
+
+		for (int r = 0; r < HP_STOP_REASON_MAX; r++)
+			total += c[HP_CNT_STOP(prog, r)];
+		if (!name || !total)
+			continue;
+		if (json)
+			fprintf(out, "%s\"%s\":{", first ? "" : ",", name);
+		else
+			fprintf(out, "  stack ends       %s:", name);
+		for (int r = 0; r < HP_STOP_REASON_MAX; r++)
+			fprintf(out, json ? "%s\"%s\":%" PRIu64 : "%s %s %" PRIu64,
+				r ? "," : "", hp_stop_reason_str(r), c[HP_CNT_STOP(prog, r)]);
+		fputs(json ? "}" : "\n", out);
+		first = 0;
+	}
+}
 
 static double ns_per_sample(const struct hp_run_stats *s)
 {
@@ -32,9 +69,7 @@ void hp_stats_print(FILE *out, const struct hp_run_stats *s, int json)
 			c[HP_CNT_SAMPLES], c[HP_CNT_IDLE], c[HP_CNT_FILTERED], c[HP_CNT_EMITTED],
 			c[HP_CNT_RB_FULL], s->samples_aggregated, s->bad_records,
 			s->distinct_stacks);
-		for (int r = 0; r < HP_STOP_REASON_MAX; r++)
-			fprintf(out, "%s\"%s\":%" PRIu64, r ? "," : "", hp_stop_reason_str(r),
-				c[HP_CNT_STOP_BASE + r]);
+		print_stack_ends(out, c, 1);
 		fprintf(out,
 			"},\"bpf_runs\":%" PRIu64 ",\"bpf_ns_total\":%" PRIu64
 			",\"bpf_ns_per_sample\":%.1f,\"map_bytes\":%" PRIu64
@@ -53,11 +88,8 @@ void hp_stats_print(FILE *out, const struct hp_run_stats *s, int json)
 	fprintf(out, "  records          %" PRIu64 " sent, %" PRIu64 " lost (ring buffer full), %" PRIu64
 		" aggregated, %" PRIu64 " malformed\n",
 		c[HP_CNT_EMITTED], c[HP_CNT_RB_FULL], s->samples_aggregated, s->bad_records);
-	fprintf(out, "  user stack ends ");
-	for (int r = 0; r < HP_STOP_REASON_MAX; r++)
-		fprintf(out, "%s%s %" PRIu64, r ? ", " : " ", hp_stop_reason_str(r),
-			c[HP_CNT_STOP_BASE + r]);
-	fprintf(out, "\n  distinct stacks  %" PRIu64 ", files %" PRIu64 ", maps reads %" PRIu64 "\n",
+	print_stack_ends(out, c, 0);
+	fprintf(out, "  distinct stacks  %" PRIu64 ", files %" PRIu64 ", maps reads %" PRIu64 "\n",
 		s->distinct_stacks, s->files, s->maps_reads);
 	fprintf(out, "  BPF              %.0f ns/sample over %" PRIu64 " runs%s\n", ns_per_sample(s),
 		s->bpf.run_cnt, s->bpf.run_cnt ? "" : " (run-time stats unavailable)");

@@ -12,7 +12,8 @@ def host_run():
         secs = str(DURATION + 3)
         cmds = [[build("fp_chain.c"), secs], [build("syscalls.c"), secs],
                 [build("threads.c"), secs], [build("cpp_methods.cc"), secs],
-                [build("deep.c"), "100", secs]]
+                [build("deep.c"), "100", secs],
+                [build("deep.c", out_name="deep200"), "200", secs]]
         with Workloads(*cmds) as procs:
             r = run_hostprof(["--duration", str(DURATION), "--frequency", "199"])
             r.pids = {p.args[0].rsplit("/", 1)[1]: p.pid for p in procs}
@@ -38,6 +39,19 @@ def test_deep_recursion_is_complete_across_tail_calls():
         lines, lambda f: f.count("recurse") == 100 and contains_in_order(f, ["main", "recurse"]))
     assert total >= 50, "too few samples of deep: %d" % total
     assert frac >= 0.9, "complete deep stacks in %d of %d samples" % (good, total)
+
+
+def test_stack_deeper_than_max_is_marked_truncated():
+    r = host_run()
+    lines = r.lines_of("deep200")
+    # 128 user frames at most: the leaf side is kept, the root side is cut
+    # and marked, and the reason is counted
+    frac, good, total = share(lines, lambda f: f[1] == "[truncated: max depth]"
+                              and f[-1] == "deep_spin" and f.count("recurse") == 126)
+    assert total >= 50, "too few samples of deep200: %d" % total
+    assert frac >= 0.9, "marked max-depth stacks in %d of %d: %s" % (
+        good, total, [(f[:3], f[-2:], n) for f, n in lines[:2]])
+    assert r.stats["stack_ends"]["native-fp"]["max depth"] >= good
 
 
 def test_kernel_frames_under_user_frames():
@@ -89,5 +103,6 @@ def test_stats_account_for_every_record():
     assert s["bad_records"] == 0
     assert s["bpf_runs"] > 0 and s["bpf_ns_per_sample"] > 0, "BPF run-time stats missing"
     assert s["map_bytes"] > 0
-    ends = sum(s["stack_ends"].values())
-    assert ends <= s["emitted"], "more stack ends than records: %s" % s
+    ends = s["stack_ends"]["native-fp"]
+    assert sum(ends.values()) <= s["emitted"], "more stack ends than records: %s" % s
+    assert ends["ok"] + ends["bad frame pointer"] > 0, "stack ends counted per unwinder"

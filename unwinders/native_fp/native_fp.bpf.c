@@ -26,23 +26,23 @@ int hp_unwind_native_fp(struct bpf_perf_event_data *ctx)
 	s = &scr->sample;
 	for (int i = 0; i < FP_FRAMES_PER_CALL; i++) {
 		if (!st->ip) {
-			hp_finish(s, HP_STOP_OK);
+			hp_finish(scr, HP_STOP_OK);
 			return 0;
 		}
 		if (!hp_push_frame(s, HP_FRAME_NATIVE, st->ip)) {
-			hp_finish(s, HP_STOP_MAX_DEPTH);
+			hp_finish(scr, HP_STOP_MAX_DEPTH);
 			return 0;
 		}
 		if (!st->bp) {
-			hp_finish(s, HP_STOP_OK); /* outermost frame: _start clears rbp */
+			hp_finish(scr, HP_STOP_OK); /* outermost frame: _start clears rbp */
 			return 0;
 		}
 		if (st->bp & 7) {
-			hp_finish(s, HP_STOP_BAD_FRAME);
+			hp_finish(scr, HP_STOP_BAD_FRAME);
 			return 0;
 		}
 		if (bpf_probe_read_user(frame, sizeof(frame), (void *)st->bp)) {
-			hp_finish(s, HP_STOP_READ_FAILED);
+			hp_finish(scr, HP_STOP_READ_FAILED);
 			return 0;
 		}
 		/*
@@ -54,7 +54,7 @@ int hp_unwind_native_fp(struct bpf_perf_event_data *ctx)
 		if (frame[0] && frame[0] <= st->bp) {
 			if (frame[1])
 				hp_push_frame(s, HP_FRAME_NATIVE, frame[1]);
-			hp_finish(s, HP_STOP_BAD_FRAME);
+			hp_finish(scr, HP_STOP_BAD_FRAME);
 			return 0;
 		}
 		st->sp = st->bp + 16;
