@@ -106,9 +106,9 @@ static __always_inline void hp_emit(struct hp_sample *s)
 	 */
 	flags = (s->flags & HP_SAMPLE_NEW_PROCESS) ||
 				bpf_ringbuf_query(&samples, BPF_RB_AVAIL_DATA) >
-					bpf_ringbuf_query(&samples, BPF_RB_RING_SIZE) / 2 ?
-			BPF_RB_FORCE_WAKEUP :
-			BPF_RB_NO_WAKEUP;
+					bpf_ringbuf_query(&samples, BPF_RB_RING_SIZE) / 2
+			? BPF_RB_FORCE_WAKEUP
+			: BPF_RB_NO_WAKEUP;
 	if (bpf_ringbuf_output(&samples, s, size, flags))
 		hp_count(HP_CNT_RB_FULL);
 	else

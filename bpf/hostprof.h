@@ -33,7 +33,7 @@
 /* Program ids: the slots of the prog_array `unwinders`. */
 enum hp_prog_id {
 	HP_PROG_UNWIND_NATIVE_FP = 0,
-	HP_PROG_MAX = 8,  /* size of the prog array; raise when adding unwinders */
+	HP_PROG_MAX = 8, /* size of the prog array; raise when adding unwinders */
 };
 
 /* hp_frame.kind */
@@ -48,18 +48,18 @@ enum hp_frame_kind {
  * the others add an error frame and bump the matching counter.
  */
 enum hp_stop_reason {
-	HP_STOP_OK = 0,		   /* reached a zero frame pointer / return address */
-	HP_STOP_READ_FAILED = 1,   /* user memory not readable (paged out, bad pointer) */
-	HP_STOP_MAX_DEPTH = 2,	   /* HP_MAX_USER_FRAMES reached */
-	HP_STOP_TAIL_CALLS = 3,	   /* tail-call budget exhausted */
-	HP_STOP_NO_UNWINDER = 4,   /* prog array slot empty */
-	HP_STOP_BAD_FRAME = 5,	   /* frame pointer went backwards or was misaligned */
+	HP_STOP_OK = 0,		 /* reached a zero frame pointer / return address */
+	HP_STOP_READ_FAILED = 1, /* user memory not readable (paged out, bad pointer) */
+	HP_STOP_MAX_DEPTH = 2,	 /* HP_MAX_USER_FRAMES reached */
+	HP_STOP_TAIL_CALLS = 3,	 /* tail-call budget exhausted */
+	HP_STOP_NO_UNWINDER = 4, /* prog array slot empty */
+	HP_STOP_BAD_FRAME = 5,	 /* frame pointer went backwards or was misaligned */
 	HP_STOP_REASON_MAX = 6,
 };
 
 /* One user frame. 16 bytes; frames are stored leaf first. */
 struct hp_frame {
-	__u64 addr; /* see hp_frame_kind */
+	__u64 addr;    /* see hp_frame_kind */
 	__u32 file_id; /* 0 until per-file unwinding tables exist (issue 3) */
 	__u8 kind;     /* hp_frame_kind */
 	__u8 pad[3];
@@ -67,8 +67,8 @@ struct hp_frame {
 
 /* flags in hp_sample.flags */
 #define HP_SAMPLE_USER_TRUNCATED 0x1 /* the last user frame is an error frame */
-#define HP_SAMPLE_KERNEL_THREAD 0x2  /* no user address space */
-#define HP_SAMPLE_NEW_PROCESS 0x4    /* first sample since the process started or exec'd */
+#define HP_SAMPLE_KERNEL_THREAD	 0x2 /* no user address space */
+#define HP_SAMPLE_NEW_PROCESS	 0x4 /* first sample since the process started or exec'd */
 
 /*
  * One sample as it reaches userspace through the ring buffer. The record is
@@ -76,13 +76,13 @@ struct hp_frame {
  * offsetof(frames) + user_frames * sizeof(struct hp_frame).
  */
 struct hp_sample {
-	__u64 ktime_ns;	 /* bpf_ktime_get_ns() at the sample */
-	__u32 pid;	 /* tgid */
+	__u64 ktime_ns; /* bpf_ktime_get_ns() at the sample */
+	__u32 pid;	/* tgid */
 	__u32 tid;
 	__u32 cpu;
-	__u16 kernel_frames; /* valid entries of kstack */
-	__u16 user_frames;   /* valid entries of frames */
-	__u8 comm[HP_COMM_LEN];	   /* thread name */
+	__u16 kernel_frames;	     /* valid entries of kstack */
+	__u16 user_frames;	     /* valid entries of frames */
+	__u8 comm[HP_COMM_LEN];	     /* thread name */
 	__u8 proc_comm[HP_COMM_LEN]; /* group leader's name */
 	__u32 flags;		     /* HP_SAMPLE_* */
 	__u32 pad;
@@ -109,11 +109,11 @@ struct hp_scratch {
 
 /* Counters in the per-CPU array `counters`, summed by userspace. */
 enum hp_counter {
-	HP_CNT_SAMPLES = 0,     /* perf events handled */
-	HP_CNT_FILTERED = 1,    /* dropped by --pid */
-	HP_CNT_EMITTED = 2,     /* records written to the ring buffer */
-	HP_CNT_RB_FULL = 3,     /* records lost: ring buffer full */
-	HP_CNT_IDLE = 4,        /* samples of the idle task (pid 0), skipped */
+	HP_CNT_SAMPLES = 0,  /* perf events handled */
+	HP_CNT_FILTERED = 1, /* dropped by --pid */
+	HP_CNT_EMITTED = 2,  /* records written to the ring buffer */
+	HP_CNT_RB_FULL = 3,  /* records lost: ring buffer full */
+	HP_CNT_IDLE = 4,     /* samples of the idle task (pid 0), skipped */
 	/*
 	 * How user stacks ended, per unwinder: HP_CNT_STOP_BASE +
 	 * prog * HP_STOP_REASON_MAX + reason. prog == HP_PROG_MAX is the
@@ -123,7 +123,7 @@ enum hp_counter {
 	HP_CNT_MAX = HP_CNT_STOP_BASE + (HP_PROG_MAX + 1) * HP_STOP_REASON_MAX,
 };
 
-#define HP_CNT_STOP(prog, reason) (HP_CNT_STOP_BASE + (prog) * HP_STOP_REASON_MAX + (reason))
+#define HP_CNT_STOP(prog, reason) (HP_CNT_STOP_BASE + (prog)*HP_STOP_REASON_MAX + (reason))
 
 #ifndef __bpf__
 _Static_assert(sizeof(struct hp_frame) == 16, "hp_frame layout");

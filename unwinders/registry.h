@@ -10,10 +10,10 @@
  * defines one `const struct hp_unwinder_ops hp_unwinder_<name>`.
  */
 struct hp_unwinder_ops {
-	const char *name;	  /* short name, shown in --stats and errors */
-	enum hp_prog_id prog_id;  /* its slot in the `unwinders` prog array */
-	const char *prog_name;	  /* the SEC("perf_event") function in <name>.bpf.c */
-	const char *description;  /* one line for --help and the README */
+	const char *name;	 /* short name, shown in --stats and errors */
+	enum hp_prog_id prog_id; /* its slot in the `unwinders` prog array */
+	const char *prog_name;	 /* the SEC("perf_event") function in <name>.bpf.c */
+	const char *description; /* one line for --help and the README */
 };
 
 /* Every unwinder, in prog-id order of registration. */

@@ -95,9 +95,9 @@ static int attach_cpus(struct hp_bpf *b, const struct hp_options *o)
 		if (fd < 0) {
 			err = -errno;
 			hp_err("failed to open perf event on CPU %d: %s%s", cpu, strerror(-err),
-			       err == -EACCES || err == -EPERM ?
-				       " (needs root or CAP_PERFMON; check kernel.perf_event_paranoid)" :
-				       "");
+			       err == -EACCES || err == -EPERM
+				       ? " (needs root or CAP_PERFMON; check kernel.perf_event_paranoid)"
+				       : "");
 			goto out;
 		}
 		b->links[b->nlinks] = bpf_program__attach_perf_event(b->skel->progs.hp_sample, fd);
@@ -149,10 +149,9 @@ static void explain_load_error(int err)
 		       strerror(-err));
 }
 
-int hp_bpf_start(struct hp_bpf *b, const struct hp_options *o, ring_buffer_sample_fn fn,
-		 void *ctx)
+int hp_bpf_start(struct hp_bpf *b, const struct hp_options *o, ring_buffer_sample_fn fn, void *ctx)
 {
-	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
 	int err;
 
 	memset(b, 0, sizeof(*b));

@@ -30,8 +30,7 @@ struct hp_bpf_stats {
  * unwinder prog array from the registry. Records are handed to fn(ctx,...)
  * during hp_bpf_poll(). Returns 0 or -errno after printing why.
  */
-int hp_bpf_start(struct hp_bpf *b, const struct hp_options *o, ring_buffer_sample_fn fn,
-		 void *ctx);
+int hp_bpf_start(struct hp_bpf *b, const struct hp_options *o, ring_buffer_sample_fn fn, void *ctx);
 /* Delivers pending records; waits up to timeout_ms. >= 0 or -errno. */
 int hp_bpf_poll(struct hp_bpf *b, int timeout_ms);
 /* Detaches the perf events (no new samples), then delivers every record still queued. */

@@ -55,19 +55,19 @@ enum {
 };
 
 static const struct option long_opts[] = {
-	{ "frequency", required_argument, NULL, 'F' },
-	{ "pid", required_argument, NULL, 'p' },
-	{ "duration", required_argument, NULL, 'd' },
-	{ "output-dir", required_argument, NULL, 'o' },
-	{ "pprof", required_argument, NULL, OPT_PPROF },
-	{ "folded", required_argument, NULL, OPT_FOLDED },
-	{ "stats", optional_argument, NULL, 's' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "ringbuf-kb", required_argument, NULL, OPT_RINGBUF_KB },
-	{ "kernel-user-stacks", no_argument, NULL, OPT_KERNEL_USTACKS },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+	{"frequency", required_argument, NULL, 'F'},
+	{"pid", required_argument, NULL, 'p'},
+	{"duration", required_argument, NULL, 'd'},
+	{"output-dir", required_argument, NULL, 'o'},
+	{"pprof", required_argument, NULL, OPT_PPROF},
+	{"folded", required_argument, NULL, OPT_FOLDED},
+	{"stats", optional_argument, NULL, 's'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"ringbuf-kb", required_argument, NULL, OPT_RINGBUF_KB},
+	{"kernel-user-stacks", no_argument, NULL, OPT_KERNEL_USTACKS},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
 };
 
 /* Whole decimal number in [min, max]; nothing else on the string. */
@@ -127,8 +127,7 @@ static enum hp_cli_result bad(FILE *err, const char *what, const char *value)
 	return HP_CLI_USAGE;
 }
 
-enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FILE *out,
-				FILE *err)
+enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FILE *out, FILE *err)
 {
 	unsigned long v;
 	int c;

@@ -6,22 +6,22 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#define HP_MAX_PIDS 1024
-#define HP_DEFAULT_FREQUENCY 19
+#define HP_MAX_PIDS	      1024
+#define HP_DEFAULT_FREQUENCY  19
 #define HP_DEFAULT_OUTPUT_DIR "hostprof-out"
 
 struct hp_options {
-	unsigned int frequency;	   /* samples per second per CPU */
-	pid_t pids[HP_MAX_PIDS];   /* --pid; npids == 0: whole host */
+	unsigned int frequency;	 /* samples per second per CPU */
+	pid_t pids[HP_MAX_PIDS]; /* --pid; npids == 0: whole host */
 	size_t npids;
-	double duration;	   /* seconds; 0: until SIGINT/SIGTERM */
-	const char *folded_path;   /* --folded */
-	const char *pprof_path;	   /* --pprof */
-	const char *output_dir;	   /* --output-dir, or the default when no output is named */
-	int stats;		   /* --stats: 1 text, 2 json */
-	int verbose;		   /* -v count */
-	unsigned int ringbuf_kb;   /* --ringbuf-kb; 0: sized from CPUs and frequency */
-	int kernel_user_stacks;	   /* --kernel-user-stacks (comparison/benchmark mode) */
+	double duration;	 /* seconds; 0: until SIGINT/SIGTERM */
+	const char *folded_path; /* --folded */
+	const char *pprof_path;	 /* --pprof */
+	const char *output_dir;	 /* --output-dir, or the default when no output is named */
+	int stats;		 /* --stats: 1 text, 2 json */
+	int verbose;		 /* -v count */
+	unsigned int ringbuf_kb; /* --ringbuf-kb; 0: sized from CPUs and frequency */
+	int kernel_user_stacks;	 /* --kernel-user-stacks (comparison/benchmark mode) */
 };
 
 enum hp_cli_result {
@@ -34,7 +34,6 @@ enum hp_cli_result {
  * Parses argv into o (defaults first). Help and version go to out, errors
  * to err as one line.
  */
-enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FILE *out,
-				FILE *err);
+enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FILE *out, FILE *err);
 
 #endif

@@ -240,7 +240,7 @@ int hp_elf_load_mem(const void *data, size_t len, struct hp_elf *out)
 
 int hp_elf_add_debug_syms(struct hp_elf *elf, int debug_fd)
 {
-	struct hp_elf dbg = { 0 };
+	struct hp_elf dbg = {0};
 	Elf *e;
 	int err;
 

@@ -5,13 +5,13 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define HP_BUILD_ID_MAX 64
+#define HP_BUILD_ID_MAX	 64
 #define HP_ELF_MAX_LOADS 16
 
 struct hp_sym {
-	uint64_t addr;	  /* ELF virtual address */
-	uint64_t size;	  /* 0: unknown, extends to the next symbol */
-	uint32_t name;	  /* offset into hp_elf.names */
+	uint64_t addr; /* ELF virtual address */
+	uint64_t size; /* 0: unknown, extends to the next symbol */
+	uint32_t name; /* offset into hp_elf.names */
 	uint32_t pad;
 };
 

@@ -92,7 +92,7 @@ static void load_elf(struct hp_files *fc, pid_t pid, const struct hp_map_entry *
 
 struct hp_file *hp_files_get(struct hp_files *fc, pid_t pid, const struct hp_map_entry *e)
 {
-	uint64_t key[2] = { ((uint64_t)e->dev_major << 32) | e->dev_minor, e->inode };
+	uint64_t key[2] = {((uint64_t)e->dev_major << 32) | e->dev_minor, e->inode};
 	struct hp_file *f;
 	char *slash;
 

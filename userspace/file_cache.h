@@ -10,11 +10,11 @@
 
 /* One mapped file, shared by every process that maps it. */
 struct hp_file {
-	uint32_t idx;	   /* 1-based index in hp_files.v; 0 means "no file" */
+	uint32_t idx;	     /* 1-based index in hp_files.v; 0 means "no file" */
 	uint64_t dev, inode; /* identity */
-	char *path;	   /* path as the process saw it */
-	const char *base;  /* last component of path */
-	int elf_ok;	   /* elf was read (else only path is known) */
+	char *path;	     /* path as the process saw it */
+	const char *base;    /* last component of path */
+	int elf_ok;	     /* elf was read (else only path is known) */
 	struct hp_elf elf;
 	char build_id_hex[2 * HP_BUILD_ID_MAX + 1];
 };
@@ -23,7 +23,7 @@ struct hp_files {
 	struct hp_hmap by_identity; /* (dev, inode) -> struct hp_file * */
 	struct hp_file **v;	    /* by idx - 1 */
 	size_t n, cap;
-	const char *debug_root;	    /* where .build-id/ lives; "/usr/lib/debug" */
+	const char *debug_root; /* where .build-id/ lives; "/usr/lib/debug" */
 };
 
 /*

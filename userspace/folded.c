@@ -61,8 +61,8 @@ static int cmp_str(const void *a, const void *b)
 
 int hp_folded_write(FILE *out, const struct hp_profile *p, struct hp_symbolizer *sym)
 {
-	struct hp_hmap lines = { 0 }; /* line -> count (uintptr_t) */
-	struct line_buf b = { 0 };
+	struct hp_hmap lines = {0}; /* line -> count (uintptr_t) */
+	struct line_buf b = {0};
 	struct hp_hmap_entry *e;
 	size_t n, i, k = 0;
 	struct hp_stack **v = hp_profile_sorted(p, &n);

@@ -135,8 +135,7 @@ struct hp_hmap_entry *hp_hmap_first(const struct hp_hmap *m, size_t *bucket)
 	return NULL;
 }
 
-struct hp_hmap_entry *hp_hmap_next(const struct hp_hmap *m, struct hp_hmap_entry *e,
-				   size_t *bucket)
+struct hp_hmap_entry *hp_hmap_next(const struct hp_hmap *m, struct hp_hmap_entry *e, size_t *bucket)
 {
 	if (e->next)
 		return e->next;

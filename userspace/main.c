@@ -106,10 +106,10 @@ static double cpu_seconds(void)
 	       ru.ru_stime.tv_usec / 1e6;
 }
 
-static void print_stats(const struct hp_options *o, struct hp_bpf *b,
-			const struct hp_profile *p, double wall_s, double loop_cpu_s)
+static void print_stats(const struct hp_options *o, struct hp_bpf *b, const struct hp_profile *p,
+			double wall_s, double loop_cpu_s)
 {
-	struct hp_run_stats s = { 0 };
+	struct hp_run_stats s = {0};
 	struct rusage ru;
 
 	hp_bpf_read_stats(b, &s.bpf);
@@ -129,7 +129,7 @@ static void print_stats(const struct hp_options *o, struct hp_bpf *b,
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 	struct hp_options o;
 	struct hp_profile prof;
 	struct hp_bpf b;

@@ -129,7 +129,7 @@ static uint64_t mapping_id(struct enc *e, uint32_t file_idx)
 
 static uint64_t function_id(struct enc *e, const char *name, const char *filename)
 {
-	int64_t key[2] = { str_id(e, name), str_id(e, filename) };
+	int64_t key[2] = {str_id(e, name), str_id(e, filename)};
 	uintptr_t id = (uintptr_t)hp_hmap_get(&e->fn_ids, key, sizeof(key));
 	Function *f;
 
@@ -180,8 +180,8 @@ static void add_sample(struct enc *e, const struct hp_stack *st)
 {
 	struct sample_box *b = calloc(1, sizeof(*b));
 	char pid[16], tid[16];
-	const char *keys[NLABELS] = { "process_id", "thread id", "thread name", "process name" };
-	const char *vals[NLABELS] = { pid, tid, st->comm, st->proc_comm };
+	const char *keys[NLABELS] = {"process_id", "thread id", "thread name", "process name"};
+	const char *vals[NLABELS] = {pid, tid, st->comm, st->proc_comm};
 
 	push(e, &e->samples, b);
 	if (e->err)
@@ -215,7 +215,7 @@ static void free_enc(struct enc *e)
 {
 	for (size_t i = 0; i < e->samples.n; i++)
 		free(((struct sample_box *)e->samples.v[i])->s.location_id);
-	struct ptrvec *all[] = { &e->strs, &e->locs, &e->fns, &e->maps, &e->samples };
+	struct ptrvec *all[] = {&e->strs, &e->locs, &e->fns, &e->maps, &e->samples};
 
 	for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
 		for (size_t i = 0; i < all[k]->n; i++)
@@ -230,7 +230,7 @@ static void free_enc(struct enc *e)
 
 int hp_gzip(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len)
 {
-	z_stream z = { 0 };
+	z_stream z = {0};
 	uLong cap;
 	uint8_t *buf;
 	int rc;
@@ -262,9 +262,9 @@ int hp_gzip(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len)
 int hp_pprof_encode(const struct hp_profile *p, struct hp_symbolizer *sym, uint8_t **out,
 		    size_t *out_len)
 {
-	struct enc e = { .p = p, .sym = sym };
+	struct enc e = {.p = p, .sym = sym};
 	ValueType types[2], period_type;
-	ValueType *type_ptrs[2] = { &types[0], &types[1] };
+	ValueType *type_ptrs[2] = {&types[0], &types[1]};
 	Profile prof;
 	struct hp_stack **v;
 	uint8_t *raw = NULL;

@@ -39,10 +39,9 @@ static void refresh(struct hp_procs *pc, struct hp_proc *p, uint64_t now_ns)
 	p->maps = m;
 }
 
-struct hp_resolved hp_procs_resolve(struct hp_procs *pc, pid_t pid, uint64_t addr,
-				    uint64_t now_ns)
+struct hp_resolved hp_procs_resolve(struct hp_procs *pc, pid_t pid, uint64_t addr, uint64_t now_ns)
 {
-	struct hp_resolved r = { .file = NULL, .vaddr = addr };
+	struct hp_resolved r = {.file = NULL, .vaddr = addr};
 	struct hp_proc *p = proc_get(pc, pid);
 	const struct hp_map_entry *e;
 	uint64_t vaddr;

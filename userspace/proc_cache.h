@@ -19,7 +19,7 @@ struct hp_proc {
 struct hp_procs {
 	struct hp_hmap by_pid; /* pid -> struct hp_proc * */
 	struct hp_files *files;
-	uint64_t maps_reads;   /* for --stats */
+	uint64_t maps_reads; /* for --stats */
 };
 
 /* Where a user address lives once resolved. */
@@ -34,8 +34,7 @@ struct hp_resolved {
  * 100 ms) when an address falls outside every known mapping, so dlopen and
  * exec are picked up; a process that has exited keeps its last maps.
  */
-struct hp_resolved hp_procs_resolve(struct hp_procs *pc, pid_t pid, uint64_t addr,
-				    uint64_t now_ns);
+struct hp_resolved hp_procs_resolve(struct hp_procs *pc, pid_t pid, uint64_t addr, uint64_t now_ns);
 /* The process started or exec'd: its mappings are read again on the next resolve. */
 void hp_procs_invalidate(struct hp_procs *pc, pid_t pid);
 void hp_procs_free(struct hp_procs *pc);

@@ -64,7 +64,7 @@ int hp_read_file(const char *path, char **buf, size_t *len)
 /* Parses one line: "start-end perms offset major:minor inode   path". */
 static int parse_line(const char *line, size_t len, struct hp_map_entry *e, int *exec)
 {
-	char perms[5] = { 0 };
+	char perms[5] = {0};
 	int path_at = -1;
 	char tmp[512];
 	const char *path;
@@ -98,7 +98,7 @@ int hp_maps_parse(const char *text, size_t len, struct hp_maps *out)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', end - p);
 		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		struct hp_map_entry e = { 0 };
+		struct hp_map_entry e = {0};
 		int exec = 0, err;
 
 		err = parse_line(p, l, &e, &exec);

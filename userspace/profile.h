@@ -24,7 +24,7 @@ struct hp_stack {
 	char comm[HP_COMM_LEN];
 	char proc_comm[HP_COMM_LEN];
 	uint32_t nlocs;
-	uint32_t nkernel; /* locs[0..nkernel) are kernel frames, the rest user */
+	uint32_t nkernel;     /* locs[0..nkernel) are kernel frames, the rest user */
 	struct hp_loc locs[]; /* leaf first */
 };
 
@@ -34,10 +34,10 @@ struct hp_profile {
 	struct hp_hmap stacks; /* key bytes of struct hp_stack -> struct hp_stack * */
 	struct hp_files files;
 	struct hp_procs procs;
-	uint64_t samples;      /* samples aggregated */
-	uint64_t bad_records;  /* malformed records dropped */
+	uint64_t samples;	   /* samples aggregated */
+	uint64_t bad_records;	   /* malformed records dropped */
 	uint64_t start_ns, end_ns; /* CLOCK_REALTIME of the window */
-	uint64_t period_ns;    /* 1e9 / frequency */
+	uint64_t period_ns;	   /* 1e9 / frequency */
 };
 
 /* Prepares an empty profile. */

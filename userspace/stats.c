@@ -33,8 +33,8 @@ static void print_stack_ends(FILE *out, const uint64_t *c, int json)
 		else
 			fprintf(out, "  stack ends       %s:", name);
 		for (int r = 0; r < HP_STOP_REASON_MAX; r++)
-			fprintf(out, json ? "%s\"%s\":%" PRIu64 : "%s %s %" PRIu64,
-				r ? "," : "", hp_stop_reason_str(r), c[HP_CNT_STOP(prog, r)]);
+			fprintf(out, json ? "%s\"%s\":%" PRIu64 : "%s %s %" PRIu64, r ? "," : "",
+				hp_stop_reason_str(r), c[HP_CNT_STOP(prog, r)]);
 		fputs(json ? "}" : "\n", out);
 		first = 0;
 	}
@@ -85,15 +85,18 @@ void hp_stats_print(FILE *out, const struct hp_run_stats *s, int json)
 	fprintf(out, "hostprof stats:\n");
 	fprintf(out, "  samples          %" PRIu64 " (idle %" PRIu64 ", filtered %" PRIu64 ")\n",
 		c[HP_CNT_SAMPLES], c[HP_CNT_IDLE], c[HP_CNT_FILTERED]);
-	fprintf(out, "  records          %" PRIu64 " sent, %" PRIu64 " lost (ring buffer full), %" PRIu64
+	fprintf(out,
+		"  records          %" PRIu64 " sent, %" PRIu64 " lost (ring buffer full), %" PRIu64
 		" aggregated, %" PRIu64 " malformed\n",
 		c[HP_CNT_EMITTED], c[HP_CNT_RB_FULL], s->samples_aggregated, s->bad_records);
 	print_stack_ends(out, c, 0);
 	fprintf(out, "  distinct stacks  %" PRIu64 ", files %" PRIu64 ", maps reads %" PRIu64 "\n",
 		s->distinct_stacks, s->files, s->maps_reads);
-	fprintf(out, "  BPF              %.0f ns/sample over %" PRIu64 " runs%s\n", ns_per_sample(s),
-		s->bpf.run_cnt, s->bpf.run_cnt ? "" : " (run-time stats unavailable)");
-	fprintf(out, "  CPU              %.3f s user, %.3f s sys in all; while sampling %.4f%% of one "
+	fprintf(out, "  BPF              %.0f ns/sample over %" PRIu64 " runs%s\n",
+		ns_per_sample(s), s->bpf.run_cnt,
+		s->bpf.run_cnt ? "" : " (run-time stats unavailable)");
+	fprintf(out,
+		"  CPU              %.3f s user, %.3f s sys in all; while sampling %.4f%% of one "
 		"core (BPF included)\n",
 		s->user_cpu_s, s->sys_cpu_s, cpu_percent(s));
 	fprintf(out, "  memory           %" PRIu64 " KiB BPF maps, %ld KiB max RSS\n",

@@ -9,9 +9,9 @@
 /* What --stats reports at exit. */
 struct hp_run_stats {
 	struct hp_bpf_stats bpf;
-	double wall_s;		   /* sampling time */
+	double wall_s;		      /* sampling time */
 	double user_cpu_s, sys_cpu_s; /* hostprof's own process CPU (getrusage) */
-	double loop_cpu_s;	   /* of which while sampling (excludes start-up and output) */
+	double loop_cpu_s;	      /* of which while sampling (excludes start-up and output) */
 	long max_rss_kb;
 	uint64_t samples_aggregated, bad_records, distinct_stacks, files, maps_reads;
 };

@@ -7,7 +7,7 @@
 /* Parses a NULL-terminated argument list; err text lands in errbuf. */
 static enum hp_cli_result parse(struct hp_options *o, char *errbuf, size_t n, ...)
 {
-	char *argv[16] = { "hostprof" };
+	char *argv[16] = {"hostprof"};
 	int argc = 1;
 	va_list ap;
 	FILE *out = fopen("/dev/null", "w"), *err = fmemopen(errbuf, n, "w");
@@ -57,12 +57,14 @@ TEST(cli_values)
 TEST(cli_rejects_bad_values)
 {
 	static const char *const bad[][2] = {
-		{ "--frequency", "banana" }, { "--frequency", "0" },  { "--frequency", "10001" },
-		{ "--frequency", "12x" },    { "--pid", "-3" },	      { "--pid", "0" },
-		{ "--pid", "1,,x" },	     { "--pid", "" },	      { "--duration", "-1" },
-		{ "--duration", "nan" },     { "--duration", "1s" },  { "--ringbuf-kb", "100" },
-		{ "--stats=xml", NULL },     { "--no-such-option", NULL },
-		{ "extra-argument", NULL },  { "--frequency", NULL },
+		{"--frequency", "banana"}, {"--frequency", "0"},
+		{"--frequency", "10001"},  {"--frequency", "12x"},
+		{"--pid", "-3"},	   {"--pid", "0"},
+		{"--pid", "1,,x"},	   {"--pid", ""},
+		{"--duration", "-1"},	   {"--duration", "nan"},
+		{"--duration", "1s"},	   {"--ringbuf-kb", "100"},
+		{"--stats=xml", NULL},	   {"--no-such-option", NULL},
+		{"extra-argument", NULL},  {"--frequency", NULL},
 	};
 	struct hp_options o;
 	char e[256];

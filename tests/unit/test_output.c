@@ -93,7 +93,7 @@ TEST(folded_output)
 {
 	struct hp_profile p;
 	struct hp_symbolizer sym;
-	char buf[4096] = { 0 };
+	char buf[4096] = {0};
 	FILE *f = fmemopen(buf, sizeof(buf) - 1, "w");
 
 	build_profile(&p);
@@ -116,7 +116,7 @@ static uint8_t *gunzip(const uint8_t *in, size_t len, size_t *out_len)
 {
 	size_t cap = 1 << 20;
 	uint8_t *out = malloc(cap);
-	z_stream z = { 0 };
+	z_stream z = {0};
 
 	inflateInit2(&z, 15 + 16);
 	z.next_in = (Bytef *)in;
@@ -171,7 +171,8 @@ TEST(pprof_roundtrip)
 		const Hostprof__Pprof__Sample *s = pr->sample[i];
 
 		total += s->value[0];
-		ASSERT_EQ(s->value[1], s->value[0] * (1000000000 / 19), "cpu-time = count x period");
+		ASSERT_EQ(s->value[1], s->value[0] * (1000000000 / 19),
+			  "cpu-time = count x period");
 		ASSERT_STREQ(label(pr, s, "thread name"), "worker", "thread name label");
 		ASSERT_STREQ(label(pr, s, "process name"), "unit-tests", "process name label");
 		ASSERT_TRUE(label(pr, s, "process_id") && label(pr, s, "thread id"), "id labels");

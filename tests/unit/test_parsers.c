@@ -81,7 +81,7 @@ TEST(ksyms_parse_and_lookup)
 
 TEST(cpulist_parse)
 {
-	uint8_t set[8] = { 0 };
+	uint8_t set[8] = {0};
 
 	ASSERT_OK(hp_cpulist_parse("0-2,5,7-9\n", set, 8), "parse");
 	ASSERT_TRUE(set[0] && set[1] && set[2] && !set[3] && set[5] && set[7], "members");
@@ -92,7 +92,7 @@ TEST(cpulist_parse)
 
 TEST(hashmap_put_get_del_grow)
 {
-	struct hp_hmap m = { 0 };
+	struct hp_hmap m = {0};
 	size_t i, seen = 0;
 	struct hp_hmap_entry *e;
 
