@@ -9,7 +9,11 @@ deep, then alternates (ABAB, so drift on this shared machine hits all alike):
 Reports BPF ns per sample (kernel run-time stats), hostprof's CPU per second of
 wall time while sampling (BPF + its process), perf's process CPU, and ratios.
 
-Usage: scripts/bench.py [--seconds S] [--rounds N] [--freq HZ ...]
+Each run lasts long enough for ~1140 samples per CPU (60 s at 19 Hz, at least
+15 s): a continuous profiler's cost is its steady state, and a short run would
+mostly measure its one-off start-up work (first sight of each process and file).
+
+Usage: scripts/bench.py [--samples-per-cpu N] [--rounds N] [--freq HZ ...]
 """
 import argparse
 import json
@@ -66,7 +70,7 @@ def mean(xs):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--seconds", type=float, default=15)
+    ap.add_argument("--samples-per-cpu", type=int, default=1140)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--freq", type=int, nargs="+", default=[19, 999])
     a = ap.parse_args()
@@ -74,18 +78,20 @@ def main():
         sys.exit("bench: needs root (BPF, perf events)")
     deep = build("deep.c")
     ncpu = os.cpu_count()
-    total = a.seconds * a.rounds * 3 * len(a.freq) + 30
+    secs = {f: max(15.0, a.samples_per_cpu / f) for f in a.freq}
+    total = sum(secs.values()) * a.rounds * 3 + 60
     workers = [subprocess.Popen([deep, "30", str(total)]) for _ in range(ncpu)]
-    print("bench: %d CPU-bound workers (stack depth ~32), %gs per run, %d rounds, rates %s"
-          % (ncpu, a.seconds, a.rounds, a.freq), flush=True)
+    print("bench: %d CPU-bound workers (stack depth ~32), %d rounds, run length per rate %s"
+          % (ncpu, a.rounds, {f: "%gs" % s for f, s in secs.items()}), flush=True)
     results = {}
     try:
         for freq in a.freq:
             for rnd in range(a.rounds):
-                for name, fn in (("hostprof", lambda: run_hostprof(freq, a.seconds, [])),
+                t = secs[freq]
+                for name, fn in (("hostprof", lambda: run_hostprof(freq, t, [])),
                                  ("kernel-walk", lambda: run_hostprof(
-                                     freq, a.seconds, ["--kernel-user-stacks"])),
-                                 ("perf", lambda: run_perf(freq, a.seconds))):
+                                     freq, t, ["--kernel-user-stacks"])),
+                                 ("perf", lambda: run_perf(freq, t))):
                     r = fn()
                     results.setdefault((freq, name), []).append(r)
                     print("  %4d Hz round %d %-12s %s" % (freq, rnd + 1, name, json.dumps(r)),

@@ -152,7 +152,10 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	hp_profile_init(&prof, 1000000000ull / o.frequency);
+	if (hp_profile_init(&prof, 1000000000ull / o.frequency)) {
+		hp_err("failed to allocate the profile: %s", strerror(ENOMEM));
+		return 1;
+	}
 	if (hp_bpf_start(&b, &o, on_record, &prof)) {
 		hp_profile_free(&prof);
 		return 1;

@@ -6,11 +6,13 @@
 
 #define MAX_LOCS (HP_MAX_KERNEL_FRAMES + HP_MAX_USER_FRAMES)
 
-void hp_profile_init(struct hp_profile *p, uint64_t period_ns)
+int hp_profile_init(struct hp_profile *p, uint64_t period_ns)
 {
 	memset(p, 0, sizeof(*p));
 	p->procs.files = &p->files;
 	p->period_ns = period_ns;
+	p->key = calloc(1, sizeof(*p->key) + MAX_LOCS * sizeof(struct hp_loc));
+	return p->key ? 0 : -ENOMEM;
 }
 
 static size_t key_len(uint32_t nlocs)
@@ -21,12 +23,8 @@ static size_t key_len(uint32_t nlocs)
 int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t now_ns)
 {
 	const size_t hdr = offsetof(struct hp_sample, frames);
-	struct {
-		struct hp_stack s;
-		struct hp_loc locs[MAX_LOCS];
-	} k;
 	const struct hp_sample *s = rec;
-	struct hp_stack *st;
+	struct hp_stack *k = p->key, *st;
 	uint32_t n = 0;
 	size_t klen;
 
@@ -38,41 +36,38 @@ int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t 
 	}
 	if (s->flags & HP_SAMPLE_NEW_PROCESS)
 		hp_procs_invalidate(&p->procs, s->pid); /* pid reused, or exec */
-	memset(&k, 0, sizeof(k));
-	k.s.pid = s->pid;
-	k.s.tid = s->tid;
-	memcpy(k.s.comm, s->comm, HP_COMM_LEN);
-	memcpy(k.s.proc_comm, s->proc_comm, HP_COMM_LEN);
-	k.s.comm[HP_COMM_LEN - 1] = k.s.proc_comm[HP_COMM_LEN - 1] = '\0';
+	/* every byte of the key is set: it is hashed and compared whole */
+	k->pid = s->pid;
+	k->tid = s->tid;
+	memcpy(k->comm, s->comm, HP_COMM_LEN);
+	memcpy(k->proc_comm, s->proc_comm, HP_COMM_LEN);
+	k->comm[HP_COMM_LEN - 1] = k->proc_comm[HP_COMM_LEN - 1] = '\0';
 
 	/* every frame but the leaf is a return address: look up the call instead */
-	for (uint32_t i = 0; i < s->kernel_frames; i++, n++) {
-		k.locs[n].kind = HP_FRAME_KERNEL;
-		k.locs[n].addr = s->kstack[i] - (i > 0);
-	}
-	k.s.nkernel = n;
+	for (uint32_t i = 0; i < s->kernel_frames; i++, n++)
+		k->locs[n] = (struct hp_loc){ .kind = HP_FRAME_KERNEL,
+					      .addr = s->kstack[i] - (i > 0) };
+	k->nkernel = n;
 	for (uint32_t i = 0; i < s->user_frames; i++, n++) {
 		const struct hp_frame *f = &s->frames[i];
 		struct hp_resolved r;
 
-		k.locs[n].kind = f->kind;
-		if (f->kind != HP_FRAME_NATIVE) {
-			k.locs[n].addr = f->addr;
+		k->locs[n] = (struct hp_loc){ .kind = f->kind, .addr = f->addr };
+		if (f->kind != HP_FRAME_NATIVE)
 			continue;
-		}
 		r = hp_procs_resolve(&p->procs, s->pid, f->addr - (i > 0), now_ns);
-		k.locs[n].addr = r.vaddr;
-		k.locs[n].file = r.file ? r.file->idx : 0;
+		k->locs[n].addr = r.vaddr;
+		k->locs[n].file = r.file ? r.file->idx : 0;
 	}
-	k.s.nlocs = n;
+	k->nlocs = n;
 
 	klen = key_len(n);
-	st = hp_hmap_get(&p->stacks, &k.s.pid, klen);
+	st = hp_hmap_get(&p->stacks, &k->pid, klen);
 	if (!st) {
 		st = malloc(HP_STACK_KEY_OFF + klen);
 		if (!st)
 			return -ENOMEM;
-		memcpy(&st->pid, &k.s.pid, klen);
+		memcpy(&st->pid, &k->pid, klen);
 		st->count = 0;
 		if (hp_hmap_put(&p->stacks, &st->pid, klen, st)) {
 			free(st);
@@ -116,6 +111,7 @@ void hp_profile_free(struct hp_profile *p)
 	for (e = hp_hmap_first(&p->stacks, &i); e; e = hp_hmap_next(&p->stacks, e, &i))
 		free(e->value);
 	hp_hmap_free(&p->stacks);
+	free(p->key);
 	hp_procs_free(&p->procs);
 	hp_files_free(&p->files);
 }

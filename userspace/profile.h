@@ -29,9 +29,13 @@ struct hp_stack {
 };
 
 #define HP_STACK_KEY_OFF offsetof(struct hp_stack, pid)
+/* the key is hashed and compared as bytes: no compiler padding inside it */
+_Static_assert(offsetof(struct hp_stack, locs) == HP_STACK_KEY_OFF + 48, "hp_stack key packed");
+_Static_assert(sizeof(struct hp_loc) == 16, "hp_loc packed");
 
 struct hp_profile {
 	struct hp_hmap stacks; /* key bytes of struct hp_stack -> struct hp_stack * */
+	struct hp_stack *key;  /* scratch: the key being built, room for the deepest stack */
 	struct hp_files files;
 	struct hp_procs procs;
 	uint64_t samples;	   /* samples aggregated */
@@ -40,8 +44,8 @@ struct hp_profile {
 	uint64_t period_ns;	   /* 1e9 / frequency */
 };
 
-/* Prepares an empty profile. */
-void hp_profile_init(struct hp_profile *p, uint64_t period_ns);
+/* Prepares an empty profile. 0 or -ENOMEM. */
+int hp_profile_init(struct hp_profile *p, uint64_t period_ns);
 /*
  * Adds one record as received from BPF (size bytes, untrusted in shape).
  * now_ns is CLOCK_MONOTONIC, for the maps refresh rate limit.

@@ -61,7 +61,7 @@ static void build_profile(struct hp_profile *p)
 {
 	struct hp_sample *s = malloc(sizeof(*s));
 
-	hp_profile_init(p, 1000000000ull / 19);
+	ASSERT_OK(hp_profile_init(p, 1000000000ull / 19), "init");
 	make_sample(s, 100, 0);
 	hp_profile_add(p, s, rec_size(s), 1);
 	hp_profile_add(p, s, rec_size(s), 2);
@@ -77,7 +77,7 @@ TEST(profile_rejects_malformed_records)
 	struct hp_profile p;
 	struct hp_sample *s = malloc(sizeof(*s));
 
-	hp_profile_init(&p, 1);
+	ASSERT_OK(hp_profile_init(&p, 1), "init");
 	make_sample(s, 1, 0);
 	ASSERT_EQ(hp_profile_add(&p, s, 10, 0), -EINVAL, "short record");
 	ASSERT_EQ(hp_profile_add(&p, s, rec_size(s) - 1, 0), -EINVAL, "frames cut off");
