@@ -10,6 +10,15 @@ DURATION ?= 30
 BUILD := build
 GEN := gen
 
+# Short lines by default (kbuild style); V=1 shows the full commands.
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-8s %s\n' '$(1)' '$(2)'
+endif
+
 # Project code: warnings are errors.
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror
@@ -52,42 +61,52 @@ test-deps:
 
 # --- BPF ---------------------------------------------------------------------
 $(GEN)/vmlinux.h: | deps
-	btf/gen-vmlinux.sh $@
+	$(call msg,BTF,$@)
+	$(Q)btf/gen-vmlinux.sh $@
 
 $(BUILD)/bpf/%.bpf.o: %.bpf.c $(BPF_HDRS) | deps
 	@mkdir -p $(@D)
-	$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -Ibpf -I$(GEN) $(DEPFLAGS) -c $< -o $@
+	$(call msg,BPF,$<)
+	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -Ibpf -I$(GEN) $(DEPFLAGS) -c $< -o $@
 
 # One object holding every program; the shared __weak maps merge here.
 $(BUILD)/hostprof.bpf.o: $(BPF_OBJS)
-	$(BPFTOOL) gen object $@ $^
+	$(call msg,LINK-BPF,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
 
 $(GEN)/hostprof.skel.h: $(BUILD)/hostprof.bpf.o
-	$(BPFTOOL) gen skeleton $< name hostprof_bpf > $@
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name hostprof_bpf > $@
 
 # --- protobuf ----------------------------------------------------------------
 $(GEN)/%.pb-c.c $(GEN)/%.pb-c.h: userspace/proto/%.proto | deps
-	$(PROTOC_C) --c_out=$(GEN) --proto_path=userspace/proto $<
+	$(call msg,PROTOC-C,$<)
+	$(Q)$(PROTOC_C) --c_out=$(GEN) --proto_path=userspace/proto $<
 
 # --- userspace ---------------------------------------------------------------
 $(BUILD)/o/%.o: %.c | $(GEN_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) $(DEPFLAGS) $(INCLUDES) -c $< -o $@
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CFLAGS) $(WARN) $(DEPFLAGS) $(INCLUDES) -c $< -o $@
 
 $(BUILD)/asan/%.o: %.c | $(GEN_HDRS)
 	@mkdir -p $(@D)
-	$(CC) -O1 -g $(SAN_FLAGS) $(WARN) $(DEPFLAGS) $(INCLUDES) -c $< -o $@
+	$(call msg,CC-ASAN,$<)
+	$(Q)$(CC) -O1 -g $(SAN_FLAGS) $(WARN) $(DEPFLAGS) $(INCLUDES) -c $< -o $@
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 hostprof: $(patsubst %.c,$(BUILD)/o/%.o,userspace/main.c $(LIB_SRCS) $(GEN_SRCS))
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/hostprof-asan: $(patsubst %.c,$(BUILD)/asan/%.o,userspace/main.c $(LIB_SRCS) $(GEN_SRCS))
-	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/unit-tests: $(patsubst %.c,$(BUILD)/asan/%.o,$(UNIT_SRCS) $(LIB_SRCS) $(GEN_SRCS))
-	$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
 asan: deps $(BUILD)/hostprof-asan
 

@@ -12,7 +12,7 @@
 #include "cpulist.h"
 #include "hostprof.skel.h"
 #include "log.h"
-#include "proc_maps.h"
+#include "util.h"
 #include "registry.h"
 
 static int fill_prog_array(struct hp_bpf *b)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "elf_syms.h"
+#include "util.h"
 
 /* Bounds what a hostile symbol table can make us allocate. */
 #define HP_ELF_MAX_SYMS (8u << 20)
@@ -112,9 +113,10 @@ static int cmp_sym(const void *a, const void *b)
 /* Appends the function symbols of section scn to out. */
 static int read_syms(Elf *e, Elf_Scn *scn, struct hp_elf *out)
 {
+	/* what is allocated now: exactly what earlier calls used */
+	size_t syms_cap = out->nsyms, names_cap = out->names_len, n;
 	GElf_Shdr sh;
 	Elf_Data *d;
-	size_t n, cap;
 
 	if (!gelf_getshdr(scn, &sh) || !sh.sh_entsize)
 		return 0;
@@ -124,17 +126,10 @@ static int read_syms(Elf *e, Elf_Scn *scn, struct hp_elf *out)
 	n = d->d_size / sh.sh_entsize;
 	if (n > HP_ELF_MAX_SYMS)
 		n = HP_ELF_MAX_SYMS;
-	cap = out->nsyms + n;
-	if (n) {
-		struct hp_sym *nv = realloc(out->syms, cap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		out->syms = nv;
-	}
 	for (size_t i = 0; i < n; i++) {
-		GElf_Sym sym;
+		struct hp_sym *s;
 		const char *name;
+		GElf_Sym sym;
 		size_t len;
 		int type;
 
@@ -150,20 +145,16 @@ static int read_syms(Elf *e, Elf_Scn *scn, struct hp_elf *out)
 		len = strlen(name) + 1;
 		if (out->names_len + len > UINT32_MAX)
 			break;
-		{
-			char *nn = realloc(out->names, out->names_len + len);
-
-			if (!nn)
-				return -ENOMEM;
-			out->names = nn;
-		}
+		if (hp_reserve(&out->syms, &syms_cap, out->nsyms + 1, sizeof(*out->syms)) ||
+		    hp_reserve(&out->names, &names_cap, out->names_len + len, 1))
+			return -ENOMEM;
 		memcpy(out->names + out->names_len, name, len);
-		out->syms[out->nsyms].addr = sym.st_value;
-		out->syms[out->nsyms].size = sym.st_size;
-		out->syms[out->nsyms].name = out->names_len;
-		out->syms[out->nsyms].pad = 0;
+		s = &out->syms[out->nsyms++];
+		s->addr = sym.st_value;
+		s->size = sym.st_size;
+		s->name = out->names_len;
+		s->pad = 0;
 		out->names_len += len;
-		out->nsyms++;
 	}
 	return 0;
 }

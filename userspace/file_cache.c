@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "file_cache.h"
 #include "log.h"
+#include "util.h"
 
 static int open_mapped(pid_t pid, const struct hp_map_entry *e)
 {
@@ -104,15 +105,8 @@ struct hp_file *hp_files_get(struct hp_files *fc, pid_t pid, const struct hp_map
 	f = hp_hmap_get(&fc->by_identity, key, sizeof(key));
 	if (f)
 		return f;
-	if (fc->n == fc->cap) {
-		size_t cap = fc->cap ? fc->cap * 2 : 64;
-		struct hp_file **nv = realloc(fc->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return NULL;
-		fc->v = nv;
-		fc->cap = cap;
-	}
+	if (hp_reserve(&fc->v, &fc->cap, fc->n + 1, sizeof(*fc->v)))
+		return NULL;
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "folded.h"
+#include "util.h"
 
 struct line_buf {
 	char *s;
@@ -12,15 +13,8 @@ struct line_buf {
 
 static int append(struct line_buf *b, const char *s, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->len + n + 1) * 2;
-		char *ns = realloc(b->s, cap);
-
-		if (!ns)
-			return -ENOMEM;
-		b->s = ns;
-		b->cap = cap;
-	}
+	if (hp_reserve(&b->s, &b->cap, b->len + n + 1, 1))
+		return -ENOMEM;
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
 	b->s[b->len] = '\0';

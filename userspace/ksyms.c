@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ksyms.h"
-#include "proc_maps.h"
+#include "util.h"
 
 static int cmp_ksym(const void *a, const void *b)
 {
@@ -61,32 +61,22 @@ static int parse_line(const char *line, size_t len, struct hp_ksym *out)
 
 int hp_ksyms_parse(const char *text, size_t len, struct hp_ksyms *out)
 {
-	const char *p = text, *end = text + len;
-	size_t cap = 0;
+	const char *p = text, *end = text + len, *line;
+	size_t cap = 0, l;
 
 	out->v = NULL;
 	out->n = 0;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', end - p);
-		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+	while ((line = hp_next_line(&p, end, &l))) {
 		struct hp_ksym k;
-		int err = parse_line(p, l, &k);
+		int err = parse_line(line, l, &k);
 
-		p += l + 1;
 		if (err == -ENOMEM)
 			goto nomem;
 		if (err)
 			continue;
-		if (out->n == cap) {
-			struct hp_ksym *nv;
-
-			cap = cap ? cap * 2 : 4096;
-			nv = realloc(out->v, cap * sizeof(*nv));
-			if (!nv) {
-				free(k.name);
-				goto nomem;
-			}
-			out->v = nv;
+		if (hp_reserve(&out->v, &cap, out->n + 1, sizeof(*out->v))) {
+			free(k.name);
+			goto nomem;
 		}
 		out->v[out->n++] = k;
 	}

@@ -7,6 +7,7 @@
 #include "atomic_file.h"
 #include "pprof.h"
 #include "pprof.pb-c.h"
+#include "util.h"
 
 typedef Hostprof__Pprof__Profile Profile;
 typedef Hostprof__Pprof__Sample Sample;
@@ -56,16 +57,9 @@ static void push(struct enc *e, struct ptrvec *pv, void *item)
 		e->err = e->err ?: -ENOMEM;
 		return;
 	}
-	if (pv->n == pv->cap) {
-		size_t cap = pv->cap ? pv->cap * 2 : 64;
-		void **nv = realloc(pv->v, cap * sizeof(*nv));
-
-		if (!nv) {
-			e->err = -ENOMEM;
-			return;
-		}
-		pv->v = nv;
-		pv->cap = cap;
+	if (hp_reserve(&pv->v, &pv->cap, pv->n + 1, sizeof(*pv->v))) {
+		e->err = -ENOMEM;
+		return;
 	}
 	pv->v[pv->n++] = item;
 }

@@ -1,65 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "proc_maps.h"
-
-/* procfs files are bounded by what the kernel prints; this bounds hostile sizes */
-#define HP_READ_FILE_MAX (64u << 20)
-
-int hp_read_file(const char *path, char **buf, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *b = NULL;
-	int fd, err = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		ssize_t r;
-
-		if (n + 1 >= cap || !b) {
-			char *nb;
-
-			if (b)
-				cap *= 2;
-			if (cap > HP_READ_FILE_MAX) {
-				err = -EFBIG;
-				break;
-			}
-			nb = realloc(b, cap);
-			if (!nb) {
-				err = -ENOMEM;
-				break;
-			}
-			b = nb;
-		}
-		r = read(fd, b + n, cap - n - 1);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		if (r == 0)
-			break;
-		n += r;
-	}
-	close(fd);
-	if (err) {
-		free(b);
-		return err;
-	}
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	return 0;
-}
+#include "util.h"
 
 /* Parses one line: "start-end perms offset major:minor inode   path". */
 static int parse_line(const char *line, size_t len, struct hp_map_entry *e, int *exec)
@@ -90,19 +37,16 @@ static int parse_line(const char *line, size_t len, struct hp_map_entry *e, int 
 
 int hp_maps_parse(const char *text, size_t len, struct hp_maps *out)
 {
-	const char *p = text, *end = text + len;
-	size_t cap = 0;
+	const char *p = text, *end = text + len, *line;
+	size_t cap = 0, l;
 
 	out->v = NULL;
 	out->n = 0;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', end - p);
-		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+	while ((line = hp_next_line(&p, end, &l))) {
 		struct hp_map_entry e = {0};
 		int exec = 0, err;
 
-		err = parse_line(p, l, &e, &exec);
-		p += l + 1;
+		err = parse_line(line, l, &e, &exec);
 		if (err == -ENOMEM)
 			goto nomem;
 		if (err)
@@ -111,16 +55,9 @@ int hp_maps_parse(const char *text, size_t len, struct hp_maps *out)
 			free(e.path); /* not executable, or not sorted: not trusted */
 			continue;
 		}
-		if (out->n == cap) {
-			struct hp_map_entry *nv;
-
-			cap = cap ? cap * 2 : 32;
-			nv = realloc(out->v, cap * sizeof(*nv));
-			if (!nv) {
-				free(e.path);
-				goto nomem;
-			}
-			out->v = nv;
+		if (hp_reserve(&out->v, &cap, out->n + 1, sizeof(*out->v))) {
+			free(e.path);
+			goto nomem;
 		}
 		out->v[out->n++] = e;
 	}

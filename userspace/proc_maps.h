@@ -32,7 +32,4 @@ int hp_maps_read(pid_t pid, struct hp_maps *out);
 const struct hp_map_entry *hp_maps_find(const struct hp_maps *m, uint64_t addr);
 void hp_maps_free(struct hp_maps *m);
 
-/* Reads a whole small file (procfs) into a NUL-terminated malloc'd buffer. */
-int hp_read_file(const char *path, char **buf, size_t *len);
-
 #endif

@@ -45,14 +45,14 @@ int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t 
 
 	/* every frame but the leaf is a return address: look up the call instead */
 	for (uint32_t i = 0; i < s->kernel_frames; i++, n++)
-		k->locs[n] = (struct hp_loc){ .kind = HP_FRAME_KERNEL,
-					      .addr = s->kstack[i] - (i > 0) };
+		k->locs[n] =
+			(struct hp_loc){.kind = HP_FRAME_KERNEL, .addr = s->kstack[i] - (i > 0)};
 	k->nkernel = n;
 	for (uint32_t i = 0; i < s->user_frames; i++, n++) {
 		const struct hp_frame *f = &s->frames[i];
 		struct hp_resolved r;
 
-		k->locs[n] = (struct hp_loc){ .kind = f->kind, .addr = f->addr };
+		k->locs[n] = (struct hp_loc){.kind = f->kind, .addr = f->addr};
 		if (f->kind != HP_FRAME_NATIVE)
 			continue;
 		r = hp_procs_resolve(&p->procs, s->pid, f->addr - (i > 0), now_ns);

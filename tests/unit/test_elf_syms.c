@@ -6,6 +6,7 @@
 #include "demangle.h"
 #include "elf_syms.h"
 #include "proc_maps.h"
+#include "util.h"
 #include "test.h"
 
 /* A function of ours whose runtime address we can take. */

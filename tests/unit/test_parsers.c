@@ -8,6 +8,7 @@
 #include "ksyms.h"
 #include "proc_maps.h"
 #include "test.h"
+#include "util.h"
 
 TEST(maps_parse_keeps_executable_mappings)
 {
@@ -112,4 +113,30 @@ TEST(hashmap_put_get_del_grow)
 		seen++;
 	ASSERT_EQ(seen, 999, "iteration visits every entry once");
 	hp_hmap_free(&m);
+}
+
+TEST(util_next_line_and_reserve)
+{
+	static const char text[] = "one\n\nthree";
+	const char *p = text, *end = text + sizeof(text) - 1, *line;
+	size_t len, cap = 0, n = 0;
+	int *arr = NULL;
+
+	line = hp_next_line(&p, end, &len);
+	ASSERT_TRUE(line == text && len == 3, "first line");
+	line = hp_next_line(&p, end, &len);
+	ASSERT_TRUE(line && len == 0, "empty line");
+	line = hp_next_line(&p, end, &len);
+	ASSERT_TRUE(line && len == 5 && !memcmp(line, "three", 5), "last line without newline");
+	ASSERT_TRUE(hp_next_line(&p, end, &len) == NULL, "end");
+
+	for (int i = 0; i < 1000; i++) {
+		if (!ASSERT_OK(hp_reserve(&arr, &cap, n + 1, sizeof(*arr)), "reserve"))
+			break;
+		arr[n++] = i;
+	}
+	ASSERT_TRUE(cap >= 1000 && arr[999] == 999, "grown and kept");
+	ASSERT_EQ(hp_reserve(&arr, &cap, SIZE_MAX / 2, sizeof(*arr)), -ENOMEM, "overflow refused");
+	ASSERT_EQ(arr[999], 999, "unchanged after a refusal");
+	free(arr);
 }

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef HP_UTIL_H
+#define HP_UTIL_H
+
+#include <stddef.h>
+
+/*
+ * Makes room for at least `need` elements of `size` bytes in the array
+ * *(void **)arrp of capacity *cap, doubling it. 0 or -ENOMEM (overflow
+ * included); the array is unchanged on failure.
+ */
+int hp_reserve(void *arrp, size_t *cap, size_t need, size_t size);
+
+/*
+ * Iterates over the lines of untrusted text [*p, end): returns the start of
+ * the next line and its length without the newline in *len, or NULL when
+ * the text is used up. A last line without a newline counts.
+ */
+const char *hp_next_line(const char **p, const char *end, size_t *len);
+
+/* Reads a whole small file (procfs) into a NUL-terminated malloc'd buffer. 0 or -errno. */
+int hp_read_file(const char *path, char **buf, size_t *len);
+
+#endif
