@@ -41,6 +41,9 @@ DEPFLAGS = -MMD -MP
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 
+# generated files are outputs in their own right, not intermediates to delete
+.SECONDARY: $(GEN_SRCS) $(GEN_HDRS) $(BPF_OBJS) $(BUILD)/hostprof.bpf.o
+
 .PHONY: all deps test-deps run test unit integration bench asan clean format lint help
 .DELETE_ON_ERROR:
 
