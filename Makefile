@@ -116,6 +116,9 @@ asan: deps $(BUILD)/hostprof-asan
 # --- commands ----------------------------------------------------------------
 run: all
 	./hostprof --duration $(DURATION) --stats
+	@echo "view: go tool pprof -top hostprof-out/profile.pprof" \
+		"(or -http=localhost:8080), or flamegraph.pl hostprof-out/profile.folded > flame.svg"
+
 
 unit: test-deps $(BUILD)/unit-tests
 	$(BUILD)/unit-tests

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include "atomic_file.h"
 #include "bpf_loader.h"
 #include "cli.h"
@@ -97,6 +98,28 @@ static int write_outputs(const struct hp_options *o, const struct hp_profile *p)
 	return failed;
 }
 
+/* Warns of --pid processes that do not exist; fails if none does. */
+static int check_pids(const struct hp_options *o)
+{
+	size_t alive = 0;
+
+	for (size_t i = 0; i < o->npids; i++) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "/proc/%d", (int)o->pids[i]);
+		if (access(path, F_OK) == 0)
+			alive++;
+		else
+			hp_err("warning: no process %d (yet): it will be sampled if it appears",
+			       (int)o->pids[i]);
+	}
+	if (o->npids && !alive) {
+		hp_err("none of the --pid processes exists");
+		return -ESRCH;
+	}
+	return 0;
+}
+
 static double cpu_seconds(void)
 {
 	struct rusage ru;
@@ -147,6 +170,8 @@ int main(int argc, char **argv)
 	}
 	hp_verbosity = o.verbose;
 	libbpf_set_print(hp_libbpf_print);
+	if (check_pids(&o))
+		return 1;
 
 	/* no SA_RESTART: a signal must wake the poll */
 	sigaction(SIGINT, &sa, NULL);

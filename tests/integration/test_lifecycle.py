@@ -34,6 +34,12 @@ def test_unprivileged_user_is_told_what_is_needed():
     assert "root" in p.stderr and "CAP_BPF" in p.stderr, p.stderr[-500:]
 
 
+def test_pid_that_does_not_exist():
+    p = subprocess.run([HOSTPROF, "-d", "1", "--pid", "2147483647", "-o", "/tmp"],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 1 and "no process 2147483647" in p.stderr, p.stderr
+
+
 def test_pid_filter():
     with Workloads([build("fp_chain.c"), "5"], [build("threads.c"), "5"]) as procs:
         r = run_hostprof(["-d", "2", "-F", "199", "--pid", str(procs[0].pid)])
