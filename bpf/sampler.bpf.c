@@ -141,8 +141,10 @@ int hp_sample(struct bpf_perf_event_data *ctx)
 	return 0;
 }
 
-/* A process (thread-group leader) exits: its pid may be reused. */
-/* raw tracepoints: attached by name, no tracefs mount needed */
+/*
+ * A process (thread-group leader) exits: its pid may be reused. Raw
+ * tracepoints attach by name: no tracefs mount needed.
+ */
 SEC("raw_tp/sched_process_exit")
 int hp_process_exit(void *ctx)
 {
