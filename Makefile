@@ -22,7 +22,7 @@ endif
 # Project code: warnings are errors.
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror
-INCLUDES := -Ibpf -Iuserspace -Iunwinders -I$(GEN)
+INCLUDES := -Ibpf -Iuserspace -Iunwinders -Iunwinders/native -I$(GEN)
 LIBS := -lbpf -lelf -lz -lprotobuf-c -lstdc++ -lm
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -44,7 +44,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 # generated files are outputs in their own right, not intermediates to delete
 .SECONDARY: $(GEN_SRCS) $(GEN_HDRS) $(BPF_OBJS) $(BUILD)/hostprof.bpf.o
 
-.PHONY: all deps test-deps run test unit integration bench asan clean format lint help
+.PHONY: all deps test-deps run test unit integration bench asan fuzz clean format lint help
 .DELETE_ON_ERROR:
 
 all: deps hostprof
@@ -54,6 +54,7 @@ help:
 	@echo "sudo make run     profile the whole host for DURATION=$(DURATION) s into ./hostprof-out/"
 	@echo "sudo make test    build and run every test (unit, ASan+UBSan, BPF integration)"
 	@echo "sudo make bench   overhead benchmark against perf record"
+	@echo "make fuzz         fuzz the CFI parser for FUZZ_SECONDS=$(FUZZ_SECONDS) s"
 	@echo "make format|lint  clang-format the sources / check formatting"
 
 deps:
@@ -111,6 +112,22 @@ $(BUILD)/unit-tests: $(patsubst %.c,$(BUILD)/asan/%.o,$(UNIT_SRCS) $(LIB_SRCS) $
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
+$(BUILD)/cfi-dump: $(patsubst %.c,$(BUILD)/o/%.o,tests/tools/cfi_dump.c $(LIB_SRCS) $(GEN_SRCS))
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+# libFuzzer target for the CFI parser (clang, with ASan and UBSan)
+FUZZ_SECONDS ?= 60
+$(BUILD)/fuzz-cfi: tests/fuzz/fuzz_cfi.c unwinders/native/cfi.c userspace/util.c $(wildcard unwinders/native/*.h) bpf/hostprof.h
+	@mkdir -p $(@D)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(CLANG) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		$(WARN) $(INCLUDES) -o $@ tests/fuzz/fuzz_cfi.c unwinders/native/cfi.c userspace/util.c
+
+fuzz: test-deps $(BUILD)/fuzz-cfi
+	scripts/fuzz-corpus.sh $(BUILD)/fuzz-corpus
+	$(BUILD)/fuzz-cfi -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $(BUILD)/fuzz-corpus
+
 asan: deps $(BUILD)/hostprof-asan
 
 # --- commands ----------------------------------------------------------------
@@ -123,7 +140,7 @@ run: all
 unit: test-deps $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
 
-test: test-deps all $(BUILD)/hostprof-asan $(BUILD)/unit-tests
+test: test-deps all $(BUILD)/hostprof-asan $(BUILD)/unit-tests $(BUILD)/cfi-dump $(BUILD)/fuzz-cfi
 	python3 tests/run.py
 
 bench: test-deps all

@@ -57,6 +57,30 @@ enum hp_stop_reason {
 	HP_STOP_REASON_MAX = 6,
 };
 
+/*
+ * Native unwinding tables ("stack deltas"), compiled in userspace from a
+ * file's .eh_frame/.debug_frame CFI. A row holds from its pc up to the next
+ * row's pc, and says how to find the caller's frame from this one:
+ *   CFA = (type == RSP ? rsp : rbp) + cfa_off;  return address = *(CFA - 8);
+ *   caller's rbp = rbp_off ? *(CFA + rbp_off * 8) : rbp (unchanged).
+ */
+enum hp_cfa_type {
+	HP_CFA_NONE = 0,   /* no usable CFI here: fall back to frame pointers */
+	HP_CFA_RSP = 1,	   /* CFA = rsp + cfa_off */
+	HP_CFA_RBP = 2,	   /* CFA = rbp + cfa_off */
+	HP_CFA_PLT = 3,	   /* PLT stub: CFA = rsp + 8, + 8 more once (rip & 15) >= 11 */
+	HP_CFA_SIGNAL = 4, /* signal trampoline: registers are in the sigcontext at rsp */
+	HP_CFA_END = 5,	   /* outermost frame (return address undefined): stack ends */
+};
+
+/* 8 bytes; a file's rows are sorted by pc and stored contiguously. */
+struct hp_unwind_row {
+	__u32 pc;      /* ELF virtual address; files with text above 4 GiB get no table */
+	__u16 cfa_off; /* bytes */
+	__u8 type;     /* enum hp_cfa_type */
+	__s8 rbp_off;  /* in 8-byte words from the CFA; 0: rbp unchanged */
+};
+
 /* One user frame. 16 bytes; frames are stored leaf first. */
 struct hp_frame {
 	__u64 addr;    /* see hp_frame_kind */
@@ -127,6 +151,7 @@ enum hp_counter {
 
 #ifndef __bpf__
 _Static_assert(sizeof(struct hp_frame) == 16, "hp_frame layout");
+_Static_assert(sizeof(struct hp_unwind_row) == 8, "hp_unwind_row layout");
 _Static_assert(offsetof(struct hp_sample, kstack) == 64, "hp_sample header layout");
 _Static_assert(offsetof(struct hp_sample, frames) == 64 + 8 * HP_MAX_KERNEL_FRAMES,
 	       "hp_sample frames offset");
