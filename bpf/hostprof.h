@@ -32,8 +32,9 @@
 
 /* Program ids: the slots of the prog_array `unwinders`. */
 enum hp_prog_id {
-	HP_PROG_UNWIND_NATIVE_FP = 0,
-	HP_PROG_MAX = 8, /* size of the prog array; raise when adding unwinders */
+	HP_PROG_UNWIND_NATIVE_FP = 0, /* frame pointers only */
+	HP_PROG_UNWIND_NATIVE = 1,    /* .eh_frame tables, frame pointers where none */
+	HP_PROG_MAX = 8,	      /* size of the prog array; raise when adding unwinders */
 };
 
 /* hp_frame.kind */
@@ -81,6 +82,23 @@ struct hp_unwind_row {
 	__s8 rbp_off;  /* in 8-byte words from the CFA; 0: rbp unchanged */
 };
 
+/*
+ * Where a process's executable mappings are: a range of the global
+ * `exec_mappings` array, sorted by start. Value of `proc_mappings` (key: tgid).
+ */
+struct hp_range {
+	__u32 first;
+	__u32 count;
+};
+
+/* One executable mapping of a process. 32 bytes. */
+struct hp_exec_mapping {
+	__u64 start, end; /* [start, end) in the process */
+	__u64 bias;	  /* ELF vaddr = address - bias */
+	__u32 file_id;	  /* key of `file_rows`; 0: no table (anonymous, JIT, not ELF) */
+	__u32 pad;
+};
+
 /* One user frame. 16 bytes; frames are stored leaf first. */
 struct hp_frame {
 	__u64 addr;    /* see hp_frame_kind */
@@ -124,6 +142,9 @@ struct hp_unwind_state {
 	__u64 bp;
 	__u32 tail_calls; /* tail calls taken so far for this sample */
 	__u32 prog;	  /* hp_prog_id of the unwinder running now (for its counters) */
+	__u32 exact_ip;	  /* 1: ip is where the CPU was (leaf, or after a signal frame);
+			   * 0: a return address, looked up at ip - 1 */
+	__u32 stop_after; /* hp_stop_reason to end with once ip is pushed; 0: none */
 };
 
 struct hp_scratch {
@@ -156,7 +177,9 @@ _Static_assert(offsetof(struct hp_sample, kstack) == 64, "hp_sample header layou
 _Static_assert(offsetof(struct hp_sample, frames) == 64 + 8 * HP_MAX_KERNEL_FRAMES,
 	       "hp_sample frames offset");
 _Static_assert(sizeof(struct hp_sample) % 8 == 0, "hp_sample alignment");
-_Static_assert(sizeof(struct hp_unwind_state) == 32, "hp_unwind_state layout");
+_Static_assert(sizeof(struct hp_unwind_state) == 40, "hp_unwind_state layout");
+_Static_assert(sizeof(struct hp_exec_mapping) == 32, "hp_exec_mapping layout");
+_Static_assert(sizeof(struct hp_range) == 8, "hp_range layout");
 _Static_assert(HP_CNT_MAX <= 64, "counters map size");
 #endif
 

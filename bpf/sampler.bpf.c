@@ -10,6 +10,8 @@
 const volatile __u32 filter_pids = 0; /* 1: only pids in pid_filter are sampled */
 /* 1: user stacks from the kernel's own frame-pointer walker (benchmark baseline) */
 const volatile __u32 kernel_user_stacks = 0;
+/* The unwinder user stacks start with (hp_prog_id). */
+const volatile __u32 first_unwinder = HP_PROG_UNWIND_NATIVE;
 
 /* --pid filter: tgid -> 1. Sized for the CLI's limit. */
 struct {
@@ -121,6 +123,8 @@ int hp_sample(struct bpf_perf_event_data *ctx)
 		return 0;
 	}
 	scr->state.tail_calls = 0;
+	scr->state.exact_ip = 1;
+	scr->state.stop_after = HP_STOP_OK;
 	/*
 	 * User mode iff the interrupted ip is a user address (top bit clear on
 	 * x86_64). The perf_event context only allows 8-byte loads, so the
@@ -137,7 +141,7 @@ int hp_sample(struct bpf_perf_event_data *ctx)
 		hp_emit(s);
 		return 0;
 	}
-	hp_tail_call(ctx, scr, HP_PROG_UNWIND_NATIVE_FP);
+	hp_tail_call(ctx, scr, first_unwinder);
 	return 0;
 }
 

@@ -2,7 +2,9 @@
 /* The list of unwinders. Adding a language: one X(name) line here. */
 #include "registry.h"
 
-#define HP_UNWINDER_LIST(X) X(native_fp)
+#define HP_UNWINDER_LIST(X)                                                                        \
+	X(native_fp)                                                                               \
+	X(native)
 
 #define DECLARE(name) extern const struct hp_unwinder_ops hp_unwinder_##name;
 HP_UNWINDER_LIST(DECLARE)
@@ -13,3 +15,53 @@ const struct hp_unwinder_ops *const hp_unwinders[] = {HP_UNWINDER_LIST(ENTRY)};
 #undef ENTRY
 
 const size_t hp_unwinders_count = sizeof(hp_unwinders) / sizeof(hp_unwinders[0]);
+
+int hp_unwinders_configure(struct bpf_object *obj, const struct hp_options *o)
+{
+	for (size_t i = 0; i < hp_unwinders_count; i++) {
+		int err = hp_unwinders[i]->configure ? hp_unwinders[i]->configure(obj, o) : 0;
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int hp_unwinders_start(struct bpf_object *obj)
+{
+	for (size_t i = 0; i < hp_unwinders_count; i++) {
+		int err = hp_unwinders[i]->start ? hp_unwinders[i]->start(obj) : 0;
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+void hp_unwinders_process_maps(pid_t pid, const struct hp_maps *maps, struct hp_files *files)
+{
+	for (size_t i = 0; i < hp_unwinders_count; i++)
+		if (hp_unwinders[i]->process_maps)
+			hp_unwinders[i]->process_maps(pid, maps, files);
+}
+
+void hp_unwinders_tick(uint64_t now_ns)
+{
+	for (size_t i = 0; i < hp_unwinders_count; i++)
+		if (hp_unwinders[i]->tick)
+			hp_unwinders[i]->tick(now_ns);
+}
+
+void hp_unwinders_print_stats(FILE *out, int json)
+{
+	for (size_t i = 0; i < hp_unwinders_count; i++)
+		if (hp_unwinders[i]->print_stats)
+			hp_unwinders[i]->print_stats(out, json);
+}
+
+void hp_unwinders_stop(void)
+{
+	for (size_t i = 0; i < hp_unwinders_count; i++)
+		if (hp_unwinders[i]->stop)
+			hp_unwinders[i]->stop();
+}

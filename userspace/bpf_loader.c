@@ -167,7 +167,14 @@ int hp_bpf_start(struct hp_bpf *b, const struct hp_options *o, ring_buffer_sampl
 	}
 	b->skel->rodata->filter_pids = o->npids > 0;
 	b->skel->rodata->kernel_user_stacks = o->kernel_user_stacks;
+	b->skel->rodata->first_unwinder =
+		o->frame_pointers_only ? HP_PROG_UNWIND_NATIVE_FP : HP_PROG_UNWIND_NATIVE;
 	bpf_map__set_max_entries(b->skel->maps.samples, ringbuf_bytes(o));
+	err = hp_unwinders_configure(b->skel->obj, o);
+	if (err) {
+		hp_err("failed to configure the unwinders: %s", strerror(-err));
+		goto fail;
+	}
 	err = hostprof_bpf__load(b->skel);
 	if (err) {
 		explain_load_error(err);
@@ -176,6 +183,8 @@ int hp_bpf_start(struct hp_bpf *b, const struct hp_options *o, ring_buffer_sampl
 	err = fill_prog_array(b);
 	if (!err)
 		err = fill_pid_filter(b, o);
+	if (!err)
+		err = hp_unwinders_start(b->skel->obj);
 	if (err)
 		goto fail;
 	if (o->stats) {
@@ -195,14 +204,20 @@ int hp_bpf_start(struct hp_bpf *b, const struct hp_options *o, ring_buffer_sampl
 		hp_err("failed to attach process tracepoints: %s", strerror(-err));
 		goto fail;
 	}
-	err = attach_cpus(b, o);
-	if (err)
-		goto fail;
-	hp_dbg("sampling %d CPUs at %u Hz", b->nlinks, o->frequency);
 	return 0;
 fail:
 	hp_bpf_destroy(b);
 	return err;
+}
+
+int hp_bpf_attach_cpus(struct hp_bpf *b, const struct hp_options *o)
+{
+	int err = attach_cpus(b, o);
+
+	if (err)
+		return err;
+	hp_dbg("sampling %d CPUs at %u Hz", b->nlinks, o->frequency);
+	return 0;
 }
 
 int hp_bpf_poll(struct hp_bpf *b, int timeout_ms)
@@ -280,6 +295,7 @@ void hp_bpf_destroy(struct hp_bpf *b)
 		bpf_link__destroy(b->links[i]);
 	free(b->links);
 	ring_buffer__free(b->rb);
+	hp_unwinders_stop();
 	hostprof_bpf__destroy(b->skel);
 	if (b->stats_fd >= 0)
 		close(b->stats_fd);

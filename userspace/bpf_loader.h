@@ -26,11 +26,14 @@ struct hp_bpf_stats {
 };
 
 /*
- * Opens, configures, loads and attaches everything, and fills the
- * unwinder prog array from the registry. Records are handed to fn(ctx,...)
+ * Opens, configures and loads everything, fills the unwinder prog array
+ * from the registry, starts the unwinders and process tracking; sampling
+ * starts with hp_bpf_attach_cpus(). Records are handed to fn(ctx,...)
  * during hp_bpf_poll(). Returns 0 or -errno after printing why.
  */
 int hp_bpf_start(struct hp_bpf *b, const struct hp_options *o, ring_buffer_sample_fn fn, void *ctx);
+/* Starts sampling: a perf event on every online CPU. 0 or -errno after printing why. */
+int hp_bpf_attach_cpus(struct hp_bpf *b, const struct hp_options *o);
 /* Delivers pending records; waits up to timeout_ms. >= 0 or -errno. */
 int hp_bpf_poll(struct hp_bpf *b, int timeout_ms);
 /* Detaches the perf events (no new samples), then delivers every record still queued. */

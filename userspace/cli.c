@@ -33,6 +33,10 @@ static const char usage[] =
 	"  -v, --verbose           debug logs; twice for libbpf's verifier-level logs\n"
 	"      --ringbuf-kb KB     ring buffer size (power of two, 64-262144; default: 2 s of\n"
 	"                          samples of every CPU, at least 1024)\n"
+	"      --unwinder KIND     native (default: .eh_frame tables, frame pointers where\n"
+	"                          there are none) or fp (frame pointers only)\n"
+	"      --unwind-table-mb MB  memory for unwind tables (1-4096, default 16); files\n"
+	"                          that do not fit fall back to frame pointers\n"
 	"      --kernel-user-stacks  walk user stacks with the kernel's bpf_get_stack()\n"
 	"                          instead of hostprof's unwinders (for comparison only)\n"
 	"  -h, --help              this text\n"
@@ -52,6 +56,8 @@ enum {
 	OPT_FOLDED,
 	OPT_RINGBUF_KB,
 	OPT_KERNEL_USTACKS,
+	OPT_UNWINDER,
+	OPT_UNWIND_TABLE_MB,
 };
 
 static const struct option long_opts[] = {
@@ -65,6 +71,8 @@ static const struct option long_opts[] = {
 	{"verbose", no_argument, NULL, 'v'},
 	{"ringbuf-kb", required_argument, NULL, OPT_RINGBUF_KB},
 	{"kernel-user-stacks", no_argument, NULL, OPT_KERNEL_USTACKS},
+	{"unwinder", required_argument, NULL, OPT_UNWINDER},
+	{"unwind-table-mb", required_argument, NULL, OPT_UNWIND_TABLE_MB},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -134,6 +142,7 @@ enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FIL
 
 	memset(o, 0, sizeof(*o));
 	o->frequency = HP_DEFAULT_FREQUENCY;
+	o->unwind_table_mb = HP_DEFAULT_UNWIND_TABLE_MB;
 	optind = 0; /* reset getopt: callable more than once (tests) */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":F:p:d:o:s::vhV", long_opts, NULL)) != -1) {
@@ -182,6 +191,16 @@ enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FIL
 			break;
 		case OPT_KERNEL_USTACKS:
 			o->kernel_user_stacks = 1;
+			break;
+		case OPT_UNWINDER:
+			if (strcmp(optarg, "native") && strcmp(optarg, "fp"))
+				return bad(err, "--unwinder (native or fp)", optarg);
+			o->frame_pointers_only = !strcmp(optarg, "fp");
+			break;
+		case OPT_UNWIND_TABLE_MB:
+			if (parse_uint(optarg, 1, 4096, &v))
+				return bad(err, "--unwind-table-mb (1-4096)", optarg);
+			o->unwind_table_mb = v;
 			break;
 		case 'h':
 			fputs(usage, out);

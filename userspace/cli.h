@@ -6,22 +6,25 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#define HP_MAX_PIDS	      1024
-#define HP_DEFAULT_FREQUENCY  19
-#define HP_DEFAULT_OUTPUT_DIR "hostprof-out"
+#define HP_MAX_PIDS		   1024
+#define HP_DEFAULT_FREQUENCY	   19
+#define HP_DEFAULT_OUTPUT_DIR	   "hostprof-out"
+#define HP_DEFAULT_UNWIND_TABLE_MB 16
 
 struct hp_options {
 	unsigned int frequency;	 /* samples per second per CPU */
 	pid_t pids[HP_MAX_PIDS]; /* --pid; npids == 0: whole host */
 	size_t npids;
-	double duration;	 /* seconds; 0: until SIGINT/SIGTERM */
-	const char *folded_path; /* --folded */
-	const char *pprof_path;	 /* --pprof */
-	const char *output_dir;	 /* --output-dir, or the default when no output is named */
-	int stats;		 /* --stats: 1 text, 2 json */
-	int verbose;		 /* -v count */
-	unsigned int ringbuf_kb; /* --ringbuf-kb; 0: sized from CPUs and frequency */
-	int kernel_user_stacks;	 /* --kernel-user-stacks (comparison/benchmark mode) */
+	double duration;	      /* seconds; 0: until SIGINT/SIGTERM */
+	const char *folded_path;      /* --folded */
+	const char *pprof_path;	      /* --pprof */
+	const char *output_dir;	      /* --output-dir, or the default when no output is named */
+	int stats;		      /* --stats: 1 text, 2 json */
+	int verbose;		      /* -v count */
+	unsigned int ringbuf_kb;      /* --ringbuf-kb; 0: sized from CPUs and frequency */
+	int kernel_user_stacks;	      /* --kernel-user-stacks (comparison/benchmark mode) */
+	int frame_pointers_only;      /* --unwinder fp */
+	unsigned int unwind_table_mb; /* --unwind-table-mb: room for stack-delta tables */
 };
 
 enum hp_cli_result {

@@ -11,7 +11,7 @@
 #include "log.h"
 #include "util.h"
 
-static int open_mapped(pid_t pid, const struct hp_map_entry *e)
+int hp_files_open(pid_t pid, const struct hp_map_entry *e)
 {
 	char path[PATH_MAX];
 	int fd;
@@ -73,7 +73,7 @@ static void add_debug_syms(struct hp_files *fc, pid_t pid, struct hp_file *f)
 static void load_elf(struct hp_files *fc, pid_t pid, const struct hp_map_entry *e,
 		     struct hp_file *f)
 {
-	int fd = open_mapped(pid, e), err;
+	int fd = hp_files_open(pid, e), err;
 
 	if (fd < 0) {
 		hp_dbg("failed to open %s of pid %d: %s", e->path, (int)pid, strerror(errno));

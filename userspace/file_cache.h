@@ -33,6 +33,11 @@ struct hp_files {
  * NULL only on allocation failure.
  */
 struct hp_file *hp_files_get(struct hp_files *fc, pid_t pid, const struct hp_map_entry *e);
+/*
+ * Opens the file behind mapping e of process pid (through
+ * /proc/PID/map_files, else /proc/PID/root/<path>). An fd or -1.
+ */
+int hp_files_open(pid_t pid, const struct hp_map_entry *e);
 /* Looks up by 1-based index; NULL for 0 or out of range. */
 struct hp_file *hp_files_at(const struct hp_files *fc, uint32_t idx);
 void hp_files_free(struct hp_files *fc);

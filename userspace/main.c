@@ -17,6 +17,7 @@
 #include "log.h"
 #include "pprof.h"
 #include "profile.h"
+#include "registry.h"
 #include "stats.h"
 #include "symbolizer.h"
 
@@ -185,6 +186,13 @@ int main(int argc, char **argv)
 		hp_profile_free(&prof);
 		return 1;
 	}
+	/* every running process's tables first, so its first samples are whole */
+	hp_procs_prime(&prof.procs, clock_ns(CLOCK_MONOTONIC));
+	if (hp_bpf_attach_cpus(&b, &o)) {
+		hp_bpf_destroy(&b);
+		hp_profile_free(&prof);
+		return 1;
+	}
 	prof.start_ns = clock_ns(CLOCK_REALTIME);
 	start_mono = clock_ns(CLOCK_MONOTONIC);
 	loop_cpu = cpu_seconds();
@@ -214,6 +222,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		err = 0;
+		hp_unwinders_tick(clock_ns(CLOCK_MONOTONIC));
 	}
 	hp_bpf_detach_and_drain(&b);
 	prof.end_ns = clock_ns(CLOCK_REALTIME);

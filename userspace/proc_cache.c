@@ -2,7 +2,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <stdint.h>
 #include "proc_cache.h"
+#include "registry.h"
 
 #define REFRESH_MIN_NS 100000000ull
 
@@ -37,6 +41,7 @@ static void refresh(struct hp_procs *pc, struct hp_proc *p, uint64_t now_ns)
 	}
 	hp_maps_free(&p->maps);
 	p->maps = m;
+	hp_unwinders_process_maps(p->pid, &p->maps, pc->files);
 }
 
 struct hp_resolved hp_procs_resolve(struct hp_procs *pc, pid_t pid, uint64_t addr, uint64_t now_ns)
@@ -64,6 +69,33 @@ struct hp_resolved hp_procs_resolve(struct hp_procs *pc, pid_t pid, uint64_t add
 	if (vaddr)
 		r.vaddr = vaddr;
 	return r;
+}
+
+int hp_procs_prime(struct hp_procs *pc, uint64_t now_ns)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		struct hp_proc *p;
+
+		if (!isdigit((unsigned char)de->d_name[0]) || *end || pid <= 0 || pid > INT32_MAX)
+			continue;
+		p = proc_get(pc, (pid_t)pid);
+		if (!p) {
+			closedir(d);
+			return -ENOMEM;
+		}
+		refresh(pc, p, now_ns);
+		n++;
+	}
+	closedir(d);
+	return n;
 }
 
 void hp_procs_invalidate(struct hp_procs *pc, pid_t pid)

@@ -35,6 +35,11 @@ struct hp_resolved {
  * exec are picked up; a process that has exited keeps its last maps.
  */
 struct hp_resolved hp_procs_resolve(struct hp_procs *pc, pid_t pid, uint64_t addr, uint64_t now_ns);
+/*
+ * Reads the maps of every process running now, so unwinders have their
+ * tables before the first sample. Returns the number of processes or -errno.
+ */
+int hp_procs_prime(struct hp_procs *pc, uint64_t now_ns);
 /* The process started or exec'd: its mappings are read again on the next resolve. */
 void hp_procs_invalidate(struct hp_procs *pc, pid_t pid);
 void hp_procs_free(struct hp_procs *pc);

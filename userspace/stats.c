@@ -76,10 +76,12 @@ void hp_stats_print(FILE *out, const struct hp_run_stats *s, int json)
 			",\"wall_seconds\":%.3f,\"user_cpu_seconds\":%.3f,\"sys_cpu_seconds\":%.3f"
 			",\"loop_cpu_seconds\":%.4f"
 			",\"cpu_percent_of_one_core\":%.4f,\"max_rss_kb\":%ld,\"files\":%" PRIu64
-			",\"maps_reads\":%" PRIu64 "}\n",
+			",\"maps_reads\":%" PRIu64,
 			s->bpf.run_cnt, s->bpf.run_time_ns, ns_per_sample(s), s->bpf.map_bytes,
 			s->wall_s, s->user_cpu_s, s->sys_cpu_s, s->loop_cpu_s, cpu_percent(s),
 			s->max_rss_kb, s->files, s->maps_reads);
+		hp_unwinders_print_stats(out, 1);
+		fputs("}\n", out);
 		return;
 	}
 	fprintf(out, "hostprof stats:\n");
@@ -101,4 +103,5 @@ void hp_stats_print(FILE *out, const struct hp_run_stats *s, int json)
 		s->user_cpu_s, s->sys_cpu_s, cpu_percent(s));
 	fprintf(out, "  memory           %" PRIu64 " KiB BPF maps, %ld KiB max RSS\n",
 		s->bpf.map_bytes / 1024, s->max_rss_kb);
+	hp_unwinders_print_stats(out, 0);
 }

@@ -7,6 +7,7 @@
 #include "hashmap.h"
 #include "ksyms.h"
 #include "proc_maps.h"
+#include "range_alloc.h"
 #include "test.h"
 #include "util.h"
 
@@ -139,4 +140,28 @@ TEST(util_next_line_and_reserve)
 	ASSERT_EQ(hp_reserve(&arr, &cap, SIZE_MAX / 2, sizeof(*arr)), -ENOMEM, "overflow refused");
 	ASSERT_EQ(arr[999], 999, "unchanged after a refusal");
 	free(arr);
+}
+
+TEST(range_alloc_first_fit_and_merge)
+{
+	struct hp_range_alloc a;
+	uint32_t x, y, z, w;
+
+	if (!ASSERT_OK(hp_range_alloc_init(&a, 100), "init"))
+		return;
+	ASSERT_OK(hp_range_alloc_get(&a, 30, &x), "x");
+	ASSERT_OK(hp_range_alloc_get(&a, 30, &y), "y");
+	ASSERT_OK(hp_range_alloc_get(&a, 30, &z), "z");
+	ASSERT_TRUE(x == 0 && y == 30 && z == 60, "first fit, in order");
+	ASSERT_EQ(hp_range_alloc_get(&a, 20, &w), -ENOSPC, "only 10 left");
+	ASSERT_OK(hp_range_alloc_put(&a, y, 30), "free the middle");
+	ASSERT_OK(hp_range_alloc_get(&a, 20, &w), "reuse the hole");
+	ASSERT_EQ(w, 30, "in the hole");
+	ASSERT_OK(hp_range_alloc_put(&a, w, 20), "put back");
+	ASSERT_OK(hp_range_alloc_put(&a, x, 30), "merge left");
+	ASSERT_OK(hp_range_alloc_put(&a, z, 30), "merge right and the tail");
+	ASSERT_EQ(a.nfree, 1, "one free range again");
+	ASSERT_EQ(a.used, 0, "nothing used");
+	ASSERT_OK(hp_range_alloc_get(&a, 100, &w), "whole capacity");
+	hp_range_alloc_free(&a);
 }

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Native unwinder with stack-delta tables compiled from .eh_frame: finds the
+ * mapping of the pc, the file's row for it, and computes the caller's
+ * registers from the row (see struct hp_unwind_row). Where there is no
+ * table (anonymous code, no CFI, unsupported rule) it takes one
+ * frame-pointer step instead, so mixed code unwinds whole.
+ */
+#include "common.bpf.h"
+
+/*
+ * Frames per program run. Each costs up to two binary searches; 8 keeps the
+ * verifier's work small and reaches HP_MAX_USER_FRAMES in 16 tail calls.
+ */
+#define NATIVE_FRAMES_PER_CALL 8
+/* Binary search steps: 2^11 mappings per process, 2^23 rows per file. */
+#define MAPPING_SEARCH_STEPS 11
+#define ROW_SEARCH_STEPS     23
+
+/* sigcontext offsets from the ucontext a signal trampoline's rsp points at */
+#define UC_MCONTEXT 40
+#define SIGCTX_RBP  (UC_MCONTEXT + 80)
+#define SIGCTX_RSP  (UC_MCONTEXT + 120)
+#define SIGCTX_RIP  (UC_MCONTEXT + 128)
+
+/* tgid -> its range of exec_mappings. Sized for a busy host. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct hp_range);
+} proc_mappings SEC(".maps");
+
+/*
+ * Every tracked process's executable mappings; capacity set by userspace,
+ * which writes it through mmap (no syscall per entry).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1 << 16);
+	__type(key, __u32);
+	__type(value, struct hp_exec_mapping);
+} exec_mappings SEC(".maps");
+
+/* file id -> its range of unwind_rows. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct hp_range);
+} file_rows SEC(".maps");
+
+/* Every loaded file's rows, each file's sorted by pc; capacity set and written as above. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1 << 20);
+	__type(key, __u32);
+	__type(value, struct hp_unwind_row);
+} unwind_rows SEC(".maps");
+
+/* The mapping of pc in this process, or NULL. */
+static __always_inline struct hp_exec_mapping *find_mapping(__u32 pid, __u64 pc)
+{
+	struct hp_range *r = bpf_map_lookup_elem(&proc_mappings, &pid);
+	struct hp_exec_mapping *m;
+	__u32 lo, hi, idx;
+
+	if (!r)
+		return NULL;
+	lo = r->first;
+	hi = r->first + r->count;
+	/* last mapping with start <= pc */
+	for (int i = 0; i < MAPPING_SEARCH_STEPS && lo < hi; i++) {
+		__u32 mid = lo + (hi - lo) / 2;
+
+		m = bpf_map_lookup_elem(&exec_mappings, &mid);
+		if (!m)
+			return NULL;
+		if (m->start <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == r->first)
+		return NULL;
+	idx = lo - 1;
+	m = bpf_map_lookup_elem(&exec_mappings, &idx);
+	return m && pc < m->end ? m : NULL;
+}
+
+/* The row covering vaddr in the file's table, copied to *out; false if none. */
+static __always_inline bool find_row(__u32 file_id, __u64 vaddr, struct hp_unwind_row *out)
+{
+	struct hp_range *r = bpf_map_lookup_elem(&file_rows, &file_id);
+	struct hp_unwind_row *row;
+	__u32 lo, hi, idx;
+
+	if (!r || vaddr > 0xffffffffull)
+		return false;
+	lo = r->first;
+	hi = r->first + r->count;
+	for (int i = 0; i < ROW_SEARCH_STEPS && lo < hi; i++) {
+		__u32 mid = lo + (hi - lo) / 2;
+
+		row = bpf_map_lookup_elem(&unwind_rows, &mid);
+		if (!row)
+			return false;
+		if (row->pc <= (__u32)vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == r->first)
+		return false;
+	idx = lo - 1;
+	row = bpf_map_lookup_elem(&unwind_rows, &idx);
+	if (!row)
+		return false;
+	*out = *row;
+	return true;
+}
+
+static __always_inline __u64 read_u64(__u64 addr, int *err)
+{
+	__u64 v = 0;
+
+	if (bpf_probe_read_user(&v, sizeof(v), (void *)addr))
+		*err = 1;
+	return v;
+}
+
+/*
+ * One caller step: updates the state to the caller's registers and returns
+ * HP_STOP_OK, or returns why the stack ends here (*done: a clean end).
+ */
+static __always_inline __u32 step(struct hp_unwind_state *st, __u32 pid, bool *done)
+{
+	__u64 pc = st->ip - (st->exact_ip ? 0 : 1), cfa, ra, bp = st->bp;
+	struct hp_exec_mapping *m = find_mapping(pid, pc);
+	struct hp_unwind_row row = {.type = HP_CFA_NONE};
+	int err = 0;
+
+	if (m && m->file_id)
+		find_row(m->file_id, pc - m->bias, &row);
+
+	switch (row.type) {
+	case HP_CFA_END:
+		*done = true;
+		return HP_STOP_OK;
+	case HP_CFA_SIGNAL:
+		/* the interrupted registers are in the ucontext at rsp */
+		st->ip = read_u64(st->sp + SIGCTX_RIP, &err);
+		st->bp = read_u64(st->sp + SIGCTX_RBP, &err);
+		st->sp = read_u64(st->sp + SIGCTX_RSP, &err);
+		st->exact_ip = 1;
+		return err ? HP_STOP_READ_FAILED : HP_STOP_OK;
+	case HP_CFA_PLT:
+		cfa = st->sp + 8 + ((st->ip & 15) >= 11 ? 8 : 0);
+		break;
+	case HP_CFA_RSP:
+		cfa = st->sp + row.cfa_off;
+		break;
+	case HP_CFA_RBP:
+		cfa = st->bp + row.cfa_off;
+		break;
+	default:
+		/* no table here: one frame-pointer step */
+		if (!st->bp) {
+			*done = true;
+			return HP_STOP_OK;
+		}
+		if (st->bp & 7)
+			return HP_STOP_BAD_FRAME;
+		cfa = st->bp + 16;
+		bp = read_u64(st->bp, &err);
+		if (err)
+			return HP_STOP_READ_FAILED;
+		/*
+		 * A chain going down is garbage (rbp used as a plain register):
+		 * the return address beside it is still good, so it is kept
+		 * and the walk ends after it.
+		 */
+		if (bp && bp <= st->bp)
+			st->stop_after = HP_STOP_BAD_FRAME;
+		break;
+	}
+	ra = read_u64(cfa - 8, &err);
+	if (row.rbp_off)
+		bp = read_u64(cfa + (__s64)row.rbp_off * 8, &err);
+	if (err)
+		return HP_STOP_READ_FAILED;
+	/* the caller's frame is above ours; anything else is a loop or garbage */
+	if (cfa <= st->sp)
+		return HP_STOP_BAD_FRAME;
+	st->ip = ra;
+	st->sp = cfa;
+	st->bp = bp;
+	st->exact_ip = 0;
+	return HP_STOP_OK;
+}
+
+SEC("perf_event")
+int hp_unwind_native(struct bpf_perf_event_data *ctx)
+{
+	struct hp_scratch *scr = hp_scratch_get();
+	struct hp_unwind_state *st;
+	struct hp_sample *s;
+
+	if (!scr)
+		return 0;
+	st = &scr->state;
+	s = &scr->sample;
+	for (int i = 0; i < NATIVE_FRAMES_PER_CALL; i++) {
+		bool done = false;
+		__u32 reason;
+
+		if (!st->ip) {
+			hp_finish(scr, HP_STOP_OK);
+			return 0;
+		}
+		if (!hp_push_frame(s, HP_FRAME_NATIVE, st->ip)) {
+			hp_finish(scr, HP_STOP_MAX_DEPTH);
+			return 0;
+		}
+		if (st->stop_after) {
+			hp_finish(scr, st->stop_after);
+			return 0;
+		}
+		reason = step(st, s->pid, &done);
+		if (reason != HP_STOP_OK || done) {
+			hp_finish(scr, reason);
+			return 0;
+		}
+	}
+	hp_tail_call(ctx, scr, HP_PROG_UNWIND_NATIVE);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
