@@ -65,7 +65,7 @@ static __always_inline struct hp_scratch *hp_scratch_get(void)
 }
 
 /* Appends a user frame; returns false when the stack is full. */
-static __always_inline bool hp_push_frame(struct hp_sample *s, __u8 kind, __u64 addr)
+static __always_inline bool hp_push_frame(struct hp_sample *s, __u8 kind, __u64 addr, __u8 flags)
 {
 	__u32 n = s->user_frames;
 	struct hp_frame *f;
@@ -81,6 +81,7 @@ static __always_inline bool hp_push_frame(struct hp_sample *s, __u8 kind, __u64 
 	f = &s->frames[n & (HP_MAX_USER_FRAMES - 1)];
 	f->addr = addr;
 	f->kind = kind;
+	f->flags = flags;
 	f->file_id = 0;
 	s->user_frames = n + 1;
 	return true;
@@ -101,10 +102,11 @@ static __always_inline void hp_emit(struct hp_sample *s)
 	/*
 	 * Userspace drains on a timer, so records normally wake nobody (a
 	 * wakeup per sample costs more than the sample). Wake it at once for a
-	 * process's first sample (its maps must be read while it lives) and
-	 * past half full (so a burst is not lost).
+	 * process's first sample (its maps must be read while it lives), for
+	 * code in a mapping it does not know yet (dlopen: its table is needed
+	 * now), and past half full (so a burst is not lost).
 	 */
-	flags = (s->flags & HP_SAMPLE_NEW_PROCESS) ||
+	flags = (s->flags & (HP_SAMPLE_NEW_PROCESS | HP_SAMPLE_NEW_MAPPING)) ||
 				bpf_ringbuf_query(&samples, BPF_RB_AVAIL_DATA) >
 					bpf_ringbuf_query(&samples, BPF_RB_RING_SIZE) / 2
 			? BPF_RB_FORCE_WAKEUP
@@ -131,7 +133,7 @@ static __always_inline void hp_finish(struct hp_scratch *scr, __u32 reason)
 	if (reason != HP_STOP_OK) {
 		if (s->user_frames >= HP_MAX_USER_FRAMES)
 			s->user_frames = HP_MAX_USER_FRAMES - 1;
-		hp_push_frame(s, HP_FRAME_ERROR, reason);
+		hp_push_frame(s, HP_FRAME_ERROR, reason, 0);
 		s->flags |= HP_SAMPLE_USER_TRUNCATED;
 	}
 	hp_emit(s);

@@ -104,13 +104,22 @@ struct hp_frame {
 	__u64 addr;    /* see hp_frame_kind */
 	__u32 file_id; /* 0 until per-file unwinding tables exist (issue 3) */
 	__u8 kind;     /* hp_frame_kind */
-	__u8 pad[3];
+	__u8 flags;    /* HP_FRAME_F_* */
+	__u8 pad[2];
 };
+
+/*
+ * hp_frame.flags. EXACT: addr is where the CPU was (the leaf, the frame a
+ * signal interrupted, a signal trampoline), symbolized as is; otherwise it
+ * is a return address, symbolized at addr - 1 (the call).
+ */
+#define HP_FRAME_F_EXACT 0x1
 
 /* flags in hp_sample.flags */
 #define HP_SAMPLE_USER_TRUNCATED 0x1 /* the last user frame is an error frame */
 #define HP_SAMPLE_KERNEL_THREAD	 0x2 /* no user address space */
 #define HP_SAMPLE_NEW_PROCESS	 0x4 /* first sample since the process started or exec'd */
+#define HP_SAMPLE_NEW_MAPPING	 0x8 /* a pc outside the known mappings (dlopen, mmap) */
 
 /*
  * One sample as it reaches userspace through the ring buffer. The record is

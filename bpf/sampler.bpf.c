@@ -69,6 +69,7 @@ static __always_inline void kernel_user_stack(void *ctx, struct hp_sample *s)
 		s->frames[i].addr = addr;
 		s->frames[i].file_id = 0;
 		s->frames[i].kind = HP_FRAME_NATIVE;
+		s->frames[i].flags = i == 0 ? HP_FRAME_F_EXACT : 0;
 	}
 	s->user_frames = n;
 	hp_count(HP_CNT_STOP(HP_PROG_MAX, HP_STOP_OK));

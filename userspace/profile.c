@@ -34,8 +34,9 @@ int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t 
 		p->bad_records++;
 		return -EINVAL;
 	}
-	if (s->flags & HP_SAMPLE_NEW_PROCESS)
-		hp_procs_invalidate(&p->procs, s->pid); /* pid reused, or exec */
+	/* pid reused, exec, or new code mapped: read its maps again, now */
+	if (s->flags & (HP_SAMPLE_NEW_PROCESS | HP_SAMPLE_NEW_MAPPING))
+		hp_procs_invalidate(&p->procs, s->pid);
 	/* every byte of the key is set: it is hashed and compared whole */
 	k->pid = s->pid;
 	k->tid = s->tid;
@@ -43,7 +44,7 @@ int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t 
 	memcpy(k->proc_comm, s->proc_comm, HP_COMM_LEN);
 	k->comm[HP_COMM_LEN - 1] = k->proc_comm[HP_COMM_LEN - 1] = '\0';
 
-	/* every frame but the leaf is a return address: look up the call instead */
+	/* kernel frames but the leaf are return addresses: look up the call instead */
 	for (uint32_t i = 0; i < s->kernel_frames; i++, n++)
 		k->locs[n] =
 			(struct hp_loc){.kind = HP_FRAME_KERNEL, .addr = s->kstack[i] - (i > 0)};
@@ -55,7 +56,8 @@ int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t 
 		k->locs[n] = (struct hp_loc){.kind = f->kind, .addr = f->addr};
 		if (f->kind != HP_FRAME_NATIVE)
 			continue;
-		r = hp_procs_resolve(&p->procs, s->pid, f->addr - (i > 0), now_ns);
+		r = hp_procs_resolve(&p->procs, s->pid, f->addr - !(f->flags & HP_FRAME_F_EXACT),
+				     now_ns);
 		k->locs[n].addr = r.vaddr;
 		k->locs[n].file = r.file ? r.file->idx : 0;
 	}

@@ -23,18 +23,26 @@ FP_FLAGS = ["-O1", "-g", "-fno-omit-frame-pointer", "-mno-omit-leaf-frame-pointe
 _built = {}
 
 
-def build(name, flags=None, out_name=None):
-    """Compiles tests/workloads/<name> (once per flag set); returns the binary path."""
+# How Debian builds its packages: gcc, optimised, no frame pointers.
+NOFP_FLAGS = ["-O2", "-g", "-fomit-frame-pointer"]
+
+
+def build(name, flags=None, out_name=None, cc=None, libs=()):
+    """Compiles tests/workloads/<name> (once per flag set); returns the binary path.
+    Frame-pointer builds use clang (see FP_FLAGS); others gcc, as distributions do."""
     flags = FP_FLAGS if flags is None else flags
     out_name = out_name or os.path.splitext(name)[0]
-    key = (name, tuple(flags), out_name)
+    key = (name, tuple(flags), out_name, cc, tuple(libs))
     if key in _built:
         return _built[key]
     os.makedirs(BUILD, exist_ok=True)
     src = os.path.join(WORKLOADS, name)
     out = os.path.join(BUILD, out_name)
-    cc = "clang++" if name.endswith(".cc") else "clang"
-    subprocess.run([cc] + flags + ["-pthread", "-o", out, src], check=True)
+    if cc is None:
+        cc = "clang" if "-mno-omit-leaf-frame-pointer" in flags else "gcc"
+    if name.endswith(".cc"):
+        cc = {"clang": "clang++", "gcc": "g++"}[cc]
+    subprocess.run([cc] + flags + ["-pthread", "-o", out, src] + list(libs), check=True)
     _built[key] = out
     return out
 

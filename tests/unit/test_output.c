@@ -35,6 +35,7 @@ static void make_sample(struct hp_sample *s, uint32_t tid, int truncated)
 	s->user_frames = 2 + !!truncated;
 	s->frames[0].kind = HP_FRAME_NATIVE;
 	s->frames[0].addr = (uint64_t)(uintptr_t)&output_test_leaf;
+	s->frames[0].flags = HP_FRAME_F_EXACT;
 	s->frames[1].kind = HP_FRAME_NATIVE;
 	s->frames[1].addr = (uint64_t)(uintptr_t)&output_test_caller + 1; /* return address */
 	if (truncated) {

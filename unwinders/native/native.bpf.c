@@ -60,6 +60,33 @@ struct {
 	__type(value, struct hp_unwind_row);
 } unwind_rows SEC(".maps");
 
+/*
+ * Processes whose pc fell outside every known mapping: tgid -> ktime of the
+ * last time userspace was woken for it. At most one wakeup per 20 ms per
+ * process while userspace catches up. LRU: overflow only costs wakeups.
+ */
+#define NEW_MAPPING_WAKEUP_NS 20000000ull
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} new_mapping_seen SEC(".maps");
+
+/* Flags the record so userspace reads the process's maps now (rate-limited). */
+static __always_inline void report_new_mapping(struct hp_sample *s)
+{
+	__u64 now = bpf_ktime_get_ns(), *last;
+
+	if (s->flags & HP_SAMPLE_NEW_MAPPING)
+		return;
+	last = bpf_map_lookup_elem(&new_mapping_seen, &s->pid);
+	if (last && now - *last < NEW_MAPPING_WAKEUP_NS)
+		return;
+	bpf_map_update_elem(&new_mapping_seen, &s->pid, &now, BPF_ANY);
+	s->flags |= HP_SAMPLE_NEW_MAPPING;
+}
+
 /* The mapping of pc in this process, or NULL. */
 static __always_inline struct hp_exec_mapping *find_mapping(__u32 pid, __u64 pc)
 {
@@ -135,21 +162,31 @@ static __always_inline __u64 read_u64(__u64 addr, int *err)
  * One caller step: updates the state to the caller's registers and returns
  * HP_STOP_OK, or returns why the stack ends here (*done: a clean end).
  */
-static __always_inline __u32 step(struct hp_unwind_state *st, __u32 pid, bool *done)
+static __always_inline __u32 step(struct hp_unwind_state *st, struct hp_sample *s, bool *done)
 {
 	__u64 pc = st->ip - (st->exact_ip ? 0 : 1), cfa, ra, bp = st->bp;
-	struct hp_exec_mapping *m = find_mapping(pid, pc);
+	struct hp_exec_mapping *m = find_mapping(s->pid, pc);
 	struct hp_unwind_row row = {.type = HP_CFA_NONE};
 	int err = 0;
 
 	if (m && m->file_id)
 		find_row(m->file_id, pc - m->bias, &row);
+	else if (!m && bpf_map_lookup_elem(&proc_mappings, &s->pid))
+		report_new_mapping(s); /* a tracked process runs code we have not seen */
 
 	switch (row.type) {
 	case HP_CFA_END:
 		*done = true;
 		return HP_STOP_OK;
 	case HP_CFA_SIGNAL:
+		/*
+		 * The trampoline's address is not a return address to look up
+		 * at -1 (glibc starts its FDE a byte early for unwinders that
+		 * do): symbolize it as is.
+		 */
+		if (s->user_frames && s->user_frames <= HP_MAX_USER_FRAMES)
+			s->frames[(s->user_frames - 1) & (HP_MAX_USER_FRAMES - 1)].flags |=
+				HP_FRAME_F_EXACT;
 		/* the interrupted registers are in the ucontext at rsp */
 		st->ip = read_u64(st->sp + SIGCTX_RIP, &err);
 		st->bp = read_u64(st->sp + SIGCTX_RBP, &err);
@@ -220,7 +257,8 @@ int hp_unwind_native(struct bpf_perf_event_data *ctx)
 			hp_finish(scr, HP_STOP_OK);
 			return 0;
 		}
-		if (!hp_push_frame(s, HP_FRAME_NATIVE, st->ip)) {
+		if (!hp_push_frame(s, HP_FRAME_NATIVE, st->ip,
+				   st->exact_ip ? HP_FRAME_F_EXACT : 0)) {
 			hp_finish(scr, HP_STOP_MAX_DEPTH);
 			return 0;
 		}
@@ -228,7 +266,7 @@ int hp_unwind_native(struct bpf_perf_event_data *ctx)
 			hp_finish(scr, st->stop_after);
 			return 0;
 		}
-		reason = step(st, s->pid, &done);
+		reason = step(st, s, &done);
 		if (reason != HP_STOP_OK || done) {
 			hp_finish(scr, reason);
 			return 0;

@@ -29,7 +29,8 @@ int hp_unwind_native_fp(struct bpf_perf_event_data *ctx)
 			hp_finish(scr, HP_STOP_OK);
 			return 0;
 		}
-		if (!hp_push_frame(s, HP_FRAME_NATIVE, st->ip)) {
+		if (!hp_push_frame(s, HP_FRAME_NATIVE, st->ip,
+				   st->exact_ip ? HP_FRAME_F_EXACT : 0)) {
 			hp_finish(scr, HP_STOP_MAX_DEPTH);
 			return 0;
 		}
@@ -53,13 +54,14 @@ int hp_unwind_native_fp(struct bpf_perf_event_data *ctx)
 		 */
 		if (frame[0] && frame[0] <= st->bp) {
 			if (frame[1])
-				hp_push_frame(s, HP_FRAME_NATIVE, frame[1]);
+				hp_push_frame(s, HP_FRAME_NATIVE, frame[1], 0);
 			hp_finish(scr, HP_STOP_BAD_FRAME);
 			return 0;
 		}
 		st->sp = st->bp + 16;
 		st->bp = frame[0];
 		st->ip = frame[1];
+		st->exact_ip = 0;
 	}
 	hp_tail_call(ctx, scr, HP_PROG_UNWIND_NATIVE_FP);
 	return 0;
