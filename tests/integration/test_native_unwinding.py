@@ -119,3 +119,41 @@ def test_stack_ends_are_counted():
     assert ends["ok"] >= 0.95 * sum(ends.values()), "clean ends dominate: %s" % ends
     t = s["unwind_tables"]
     assert t["files_loaded"] >= 5 and t["rows_used"] > 1000, t
+
+
+def perf_complete_fraction(perf_data, roots):
+    """Fraction of perf's samples whose outermost frame is one of roots."""
+    out = subprocess.run(["perf", "script", "-i", perf_data, "-F", "comm,ip,sym"],
+                         capture_output=True, text=True).stdout
+    total = complete = 0
+    for block in out.split("\n\n"):
+        frames = [l.split()[1] for l in block.strip().splitlines()[1:] if len(l.split()) > 1]
+        if not frames:
+            continue
+        total += 1
+        complete += frames[-1].split("+")[0] in roots
+    return complete / total if total else 0.0, total
+
+
+def test_complete_stacks_at_least_perf_dwarf():
+    # the same process profiled by both at once: perf copies 8 KiB of stack per
+    # sample and unwinds it with DWARF in userspace; hostprof unwinds in BPF
+    exe = build("qsort_cb.c", NOFP_FLAGS, "qsort_vs_perf")
+    with Workloads([exe, "12"]) as procs:
+        pid = str(procs[0].pid)
+        perf_data = os.path.join(BUILD, "perf-dwarf.data")
+        perf = subprocess.Popen(["perf", "record", "-q", "--call-graph", "dwarf", "-F", "199",
+                                 "-p", pid, "-o", perf_data, "--", "sleep", "4"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        r = run_hostprof(["-d", "4", "-F", "199", "--pid", pid])
+        perf.wait(timeout=60)
+    perf_frac, perf_total = perf_complete_fraction(perf_data, ("_start",))
+    lines = r.lines_of("qsort_vs_perf")
+    total = sum(n for _, n in lines)
+    ours = sum(n for f, n in lines if user_frames(f)[:1] == ["_start"]) / total if total else 0
+    assert perf_total >= 100 and total >= 100, "samples: perf %d, hostprof %d" % (
+        perf_total, total)
+    assert ours >= perf_frac, "complete stacks: hostprof %.4f < perf --call-graph dwarf %.4f" % (
+        ours, perf_frac)
+    print("  complete stacks: hostprof %.2f%% (%d samples), perf dwarf %.2f%% (%d samples)" % (
+        100 * ours, total, 100 * perf_frac, perf_total))
