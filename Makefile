@@ -143,7 +143,7 @@ unit: test-deps $(BUILD)/unit-tests
 test: test-deps all $(BUILD)/hostprof-asan $(BUILD)/unit-tests $(BUILD)/cfi-dump $(BUILD)/fuzz-cfi
 	python3 tests/run.py
 
-bench: test-deps all
+bench: test-deps all $(BUILD)/cfi-dump
 	scripts/bench.sh
 
 format:
