@@ -106,8 +106,12 @@ static int cmp_sym(const void *a, const void *b)
 
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
-	/* among aliases prefer the one with a size */
-	return (x->size < y->size) - (x->size > y->size);
+	/* among aliases prefer one with a size, then the most public, then the shortest */
+	if (x->size != y->size)
+		return (x->size < y->size) - (x->size > y->size);
+	if (x->bind_rank != y->bind_rank)
+		return x->bind_rank - y->bind_rank;
+	return (x->name_len > y->name_len) - (x->name_len < y->name_len);
 }
 
 /* Appends the function symbols of section scn to out. */
@@ -142,17 +146,25 @@ static int read_syms(Elf *e, Elf_Scn *scn, struct hp_elf *out)
 		name = elf_strptr(e, sh.sh_link, sym.st_name);
 		if (!name || !*name)
 			continue;
-		len = strlen(name) + 1;
+		/* "name@@VERSION" / "name@VERSION": the version is not part of the name */
+		len = strcspn(name, "@") + 1;
+		if (len == 1)
+			continue;
 		if (out->names_len + len > UINT32_MAX)
 			break;
 		if (hp_reserve(&out->syms, &syms_cap, out->nsyms + 1, sizeof(*out->syms)) ||
 		    hp_reserve(&out->names, &names_cap, out->names_len + len, 1))
 			return -ENOMEM;
-		memcpy(out->names + out->names_len, name, len);
+		memcpy(out->names + out->names_len, name, len - 1);
+		out->names[out->names_len + len - 1] = '\0';
 		s = &out->syms[out->nsyms++];
 		s->addr = sym.st_value;
 		s->size = sym.st_size;
 		s->name = out->names_len;
+		s->name_len = len - 1 > UINT16_MAX ? UINT16_MAX : len - 1;
+		s->bind_rank = GELF_ST_BIND(sym.st_info) == STB_GLOBAL ? 0
+			       : GELF_ST_BIND(sym.st_info) == STB_WEAK ? 1
+								       : 2;
 		s->pad = 0;
 		out->names_len += len;
 	}

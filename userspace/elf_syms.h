@@ -9,10 +9,12 @@
 #define HP_ELF_MAX_LOADS 16
 
 struct hp_sym {
-	uint64_t addr; /* ELF virtual address */
-	uint64_t size; /* 0: unknown, extends to the next symbol */
-	uint32_t name; /* offset into hp_elf.names */
-	uint32_t pad;
+	uint64_t addr;	   /* ELF virtual address */
+	uint64_t size;	   /* 0: unknown, extends to the next symbol */
+	uint32_t name;	   /* offset into hp_elf.names */
+	uint16_t name_len; /* capped at UINT16_MAX: for choosing among aliases */
+	uint8_t bind_rank; /* 0 global, 1 weak, 2 local: for choosing among aliases */
+	uint8_t pad;
 };
 
 /* What symbolization needs from one ELF file. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 #include "file_cache.h"
 #include "log.h"
@@ -91,6 +92,42 @@ static void load_elf(struct hp_files *fc, pid_t pid, const struct hp_map_entry *
 		add_debug_syms(fc, pid, f);
 }
 
+int hp_vdso_image(const void **data, size_t *len)
+{
+	static void *copy;
+	static size_t copy_len;
+	uintptr_t base = getauxval(AT_SYSINFO_EHDR);
+	struct hp_maps m;
+	const struct hp_map_entry *e;
+
+	if (!copy) {
+		if (!base || hp_maps_read(getpid(), &m))
+			return -ENOENT;
+		e = hp_maps_find(&m, base);
+		if (e && !strcmp(e->path, "[vdso]") && (copy = malloc(e->end - base))) {
+			copy_len = e->end - base;
+			memcpy(copy, (void *)base, copy_len);
+		}
+		hp_maps_free(&m);
+		if (!copy)
+			return -ENOENT;
+	}
+	*data = copy;
+	*len = copy_len;
+	return 0;
+}
+
+static void load_vdso(struct hp_file *f)
+{
+	const void *data;
+	size_t len;
+
+	if (hp_vdso_image(&data, &len) || hp_elf_load_mem(data, len, &f->elf))
+		return;
+	f->elf_ok = 1;
+	hp_build_id_hex(f->elf.build_id, f->elf.build_id_len, f->build_id_hex);
+}
+
 struct hp_file *hp_files_get(struct hp_files *fc, pid_t pid, const struct hp_map_entry *e)
 {
 	uint64_t key[2] = {((uint64_t)e->dev_major << 32) | e->dev_minor, e->inode};
@@ -122,6 +159,8 @@ struct hp_file *hp_files_get(struct hp_files *fc, pid_t pid, const struct hp_map
 	f->inode = e->inode;
 	if (e->inode)
 		load_elf(fc, pid, e, f);
+	else if (!strcmp(e->path, "[vdso]"))
+		load_vdso(f);
 	fc->v[fc->n++] = f;
 	f->idx = fc->n;
 	return f;

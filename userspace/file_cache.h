@@ -38,6 +38,11 @@ struct hp_file *hp_files_get(struct hp_files *fc, pid_t pid, const struct hp_map
  * /proc/PID/map_files, else /proc/PID/root/<path>). An fd or -1.
  */
 int hp_files_open(pid_t pid, const struct hp_map_entry *e);
+/*
+ * The vDSO image every process maps as [vdso] (the kernel's, so ours is the
+ * same as theirs): a private copy, made once. 0 or -errno.
+ */
+int hp_vdso_image(const void **data, size_t *len);
 /* Looks up by 1-based index; NULL for 0 or out of range. */
 struct hp_file *hp_files_at(const struct hp_files *fc, uint32_t idx);
 void hp_files_free(struct hp_files *fc);

@@ -223,6 +223,7 @@ int main(int argc, char **argv)
 		}
 		err = 0;
 		hp_unwinders_tick(clock_ns(CLOCK_MONOTONIC));
+		hp_procs_gc(&prof.procs, clock_ns(CLOCK_MONOTONIC));
 	}
 	hp_bpf_detach_and_drain(&b);
 	prof.end_ns = clock_ns(CLOCK_REALTIME);

@@ -108,6 +108,38 @@ void hp_procs_invalidate(struct hp_procs *pc, pid_t pid)
 	}
 }
 
+#define GC_INTERVAL_NS 2000000000ull
+#define GC_GRACE_NS    5000000000ull
+
+void hp_procs_gc(struct hp_procs *pc, uint64_t now_ns)
+{
+	struct hp_hmap_entry *e, *next;
+	size_t i;
+
+	if (now_ns - pc->last_gc < GC_INTERVAL_NS)
+		return;
+	pc->last_gc = now_ns;
+	for (e = hp_hmap_first(&pc->by_pid, &i); e; e = next) {
+		struct hp_proc *p = e->value;
+
+		next = hp_hmap_next(&pc->by_pid, e, &i);
+		if (!hp_proc_exited(p->pid)) {
+			p->exited_ns = 0;
+			continue;
+		}
+		if (!p->exited_ns) {
+			p->exited_ns = now_ns;
+			continue;
+		}
+		if (now_ns - p->exited_ns < GC_GRACE_NS)
+			continue;
+		hp_hmap_del(&pc->by_pid, &p->pid, sizeof(p->pid));
+		hp_maps_free(&p->maps);
+		free(p);
+		pc->freed++;
+	}
+}
+
 void hp_procs_free(struct hp_procs *pc)
 {
 	size_t i;

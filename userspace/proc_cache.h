@@ -14,12 +14,15 @@ struct hp_proc {
 	struct hp_maps maps;
 	uint64_t refreshed_ns; /* CLOCK_MONOTONIC of the last /proc/PID/maps read */
 	int gone;	       /* /proc/PID vanished: keep the last maps we had */
+	uint64_t exited_ns;    /* when the clean-up first found it gone; 0: alive */
 };
 
 struct hp_procs {
 	struct hp_hmap by_pid; /* pid -> struct hp_proc * */
 	struct hp_files *files;
 	uint64_t maps_reads; /* for --stats */
+	uint64_t freed;	     /* exited processes dropped */
+	uint64_t last_gc;    /* CLOCK_MONOTONIC of the last clean-up */
 };
 
 /* Where a user address lives once resolved. */
@@ -42,6 +45,12 @@ struct hp_resolved hp_procs_resolve(struct hp_procs *pc, pid_t pid, uint64_t add
 int hp_procs_prime(struct hp_procs *pc, uint64_t now_ns);
 /* The process started or exec'd: its mappings are read again on the next resolve. */
 void hp_procs_invalidate(struct hp_procs *pc, pid_t pid);
+/*
+ * Drops the maps of processes that exited (checked every 2 s). Records are
+ * aggregated with (file, address) already resolved, so nothing needs them
+ * after the records still in flight, which a 5 s grace period covers.
+ */
+void hp_procs_gc(struct hp_procs *pc, uint64_t now_ns);
 void hp_procs_free(struct hp_procs *pc);
 
 #endif

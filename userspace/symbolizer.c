@@ -46,7 +46,9 @@ static char *native_name(const struct hp_symbolizer *sym, const struct hp_loc *l
 
 		return d ? d : strdup(name);
 	}
-	if (f)
+	if (f && f->base[0] == '[')
+		snprintf(buf, sizeof(buf), "%s", f->base); /* [vdso], [anon] */
+	else if (f)
 		snprintf(buf, sizeof(buf), "[%s]", f->base);
 	else
 		snprintf(buf, sizeof(buf), "[unknown]");

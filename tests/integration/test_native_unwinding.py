@@ -157,3 +157,21 @@ def test_complete_stacks_at_least_perf_dwarf():
         ours, perf_frac)
     print("  complete stacks: hostprof %.2f%% (%d samples), perf dwarf %.2f%% (%d samples)" % (
         100 * ours, total, 100 * perf_frac, perf_total))
+
+
+def test_start_frames_named_without_versions_or_aliases():
+    # libc's .symtab names carry @@GLIBC_x versions and local aliases
+    check("nofp_pie", ["_start", "__libc_start_main", "__libc_start_call_main", "main"],
+          "leaf_spin")
+
+
+def test_exited_processes_are_released():
+    exe = build("fp_chain.c", NOFP_FLAGS, "short_lived")
+    with Workloads([exe, "1"], [exe, "1"], [exe, "1"]):
+        r = run_hostprof(["-d", "5", "-F", "99"])
+    t = r.stats["unwind_tables"]
+    assert t["processes_exited"] >= 3, "exits seen: %s" % t
+    assert r.count_of("short_lived") > 0
+    # their frames were named while they lived
+    assert all("leaf_spin" in f or "main" in f or "_start" in f
+               for f, _ in r.lines_of("short_lived")), r.lines_of("short_lived")[:3]

@@ -87,17 +87,31 @@ static __always_inline void report_new_mapping(struct hp_sample *s)
 	s->flags |= HP_SAMPLE_NEW_MAPPING;
 }
 
-/* The mapping of pc in this process, or NULL. */
-static __always_inline struct hp_exec_mapping *find_mapping(__u32 pid, __u64 pc)
+/*
+ * What one program run has looked up already: consecutive frames are in the
+ * same process and mostly in the same mapping and file, so the hash lookups
+ * and the mapping search are done once per run instead of once per frame.
+ */
+struct lookup_cache {
+	struct hp_range proc;	    /* this process's range of exec_mappings */
+	struct hp_exec_mapping map; /* the mapping found last */
+	struct hp_range rows;	    /* its file's range of unwind_rows */
+	__u32 rows_file;	    /* file id `rows` belongs to; 0: none */
+	bool have_proc, have_map;
+};
+
+/* The mapping of pc in this process (copied into the cache), or NULL. */
+static __always_inline struct hp_exec_mapping *find_mapping(struct lookup_cache *c, __u64 pc)
 {
-	struct hp_range *r = bpf_map_lookup_elem(&proc_mappings, &pid);
 	struct hp_exec_mapping *m;
 	__u32 lo, hi, idx;
 
-	if (!r)
+	if (c->have_map && pc >= c->map.start && pc < c->map.end)
+		return &c->map;
+	if (!c->have_proc)
 		return NULL;
-	lo = r->first;
-	hi = r->first + r->count;
+	lo = c->proc.first;
+	hi = c->proc.first + c->proc.count;
 	/* last mapping with start <= pc */
 	for (int i = 0; i < MAPPING_SEARCH_STEPS && lo < hi; i++) {
 		__u32 mid = lo + (hi - lo) / 2;
@@ -110,24 +124,36 @@ static __always_inline struct hp_exec_mapping *find_mapping(__u32 pid, __u64 pc)
 		else
 			hi = mid;
 	}
-	if (lo == r->first)
+	if (lo == c->proc.first)
 		return NULL;
 	idx = lo - 1;
 	m = bpf_map_lookup_elem(&exec_mappings, &idx);
-	return m && pc < m->end ? m : NULL;
+	if (!m || pc >= m->end)
+		return NULL;
+	c->map = *m;
+	c->have_map = true;
+	return &c->map;
 }
 
 /* The row covering vaddr in the file's table, copied to *out; false if none. */
-static __always_inline bool find_row(__u32 file_id, __u64 vaddr, struct hp_unwind_row *out)
+static __always_inline bool find_row(struct lookup_cache *c, __u32 file_id, __u64 vaddr,
+				     struct hp_unwind_row *out)
 {
-	struct hp_range *r = bpf_map_lookup_elem(&file_rows, &file_id);
 	struct hp_unwind_row *row;
 	__u32 lo, hi, idx;
 
-	if (!r || vaddr > 0xffffffffull)
+	if (vaddr > 0xffffffffull)
 		return false;
-	lo = r->first;
-	hi = r->first + r->count;
+	if (c->rows_file != file_id) {
+		struct hp_range *r = bpf_map_lookup_elem(&file_rows, &file_id);
+
+		if (!r)
+			return false;
+		c->rows = *r;
+		c->rows_file = file_id;
+	}
+	lo = c->rows.first;
+	hi = c->rows.first + c->rows.count;
 	for (int i = 0; i < ROW_SEARCH_STEPS && lo < hi; i++) {
 		__u32 mid = lo + (hi - lo) / 2;
 
@@ -139,7 +165,7 @@ static __always_inline bool find_row(__u32 file_id, __u64 vaddr, struct hp_unwin
 		else
 			hi = mid;
 	}
-	if (lo == r->first)
+	if (lo == c->rows.first)
 		return false;
 	idx = lo - 1;
 	row = bpf_map_lookup_elem(&unwind_rows, &idx);
@@ -162,16 +188,17 @@ static __always_inline __u64 read_u64(__u64 addr, int *err)
  * One caller step: updates the state to the caller's registers and returns
  * HP_STOP_OK, or returns why the stack ends here (*done: a clean end).
  */
-static __always_inline __u32 step(struct hp_unwind_state *st, struct hp_sample *s, bool *done)
+static __always_inline __u32 step(struct hp_unwind_state *st, struct hp_sample *s,
+				  struct lookup_cache *c, bool *done)
 {
 	__u64 pc = st->ip - (st->exact_ip ? 0 : 1), cfa, ra, bp = st->bp;
-	struct hp_exec_mapping *m = find_mapping(s->pid, pc);
+	struct hp_exec_mapping *m = find_mapping(c, pc);
 	struct hp_unwind_row row = {.type = HP_CFA_NONE};
 	int err = 0;
 
 	if (m && m->file_id)
-		find_row(m->file_id, pc - m->bias, &row);
-	else if (!m && bpf_map_lookup_elem(&proc_mappings, &s->pid))
+		find_row(c, m->file_id, pc - m->bias, &row);
+	else if (!m && c->have_proc)
 		report_new_mapping(s); /* a tracked process runs code we have not seen */
 
 	switch (row.type) {
@@ -223,11 +250,21 @@ static __always_inline __u32 step(struct hp_unwind_state *st, struct hp_sample *
 			st->stop_after = HP_STOP_BAD_FRAME;
 		break;
 	}
-	ra = read_u64(cfa - 8, &err);
-	if (row.rbp_off)
-		bp = read_u64(cfa + (__s64)row.rbp_off * 8, &err);
-	if (err)
-		return HP_STOP_READ_FAILED;
+	if (row.rbp_off == -2) {
+		/* the usual prologue (push rbp): saved rbp and return address in one read */
+		__u64 pair[2];
+
+		if (bpf_probe_read_user(pair, sizeof(pair), (void *)(cfa - 16)))
+			return HP_STOP_READ_FAILED;
+		bp = pair[0];
+		ra = pair[1];
+	} else {
+		ra = read_u64(cfa - 8, &err);
+		if (row.rbp_off)
+			bp = read_u64(cfa + (__s64)row.rbp_off * 8, &err);
+		if (err)
+			return HP_STOP_READ_FAILED;
+	}
 	/* the caller's frame is above ours; anything else is a loop or garbage */
 	if (cfa <= st->sp)
 		return HP_STOP_BAD_FRAME;
@@ -242,13 +279,20 @@ SEC("perf_event")
 int hp_unwind_native(struct bpf_perf_event_data *ctx)
 {
 	struct hp_scratch *scr = hp_scratch_get();
+	struct lookup_cache c = {};
 	struct hp_unwind_state *st;
+	struct hp_range *proc;
 	struct hp_sample *s;
 
 	if (!scr)
 		return 0;
 	st = &scr->state;
 	s = &scr->sample;
+	proc = bpf_map_lookup_elem(&proc_mappings, &s->pid);
+	if (proc) {
+		c.proc = *proc;
+		c.have_proc = true;
+	}
 	for (int i = 0; i < NATIVE_FRAMES_PER_CALL; i++) {
 		bool done = false;
 		__u32 reason;
@@ -266,7 +310,7 @@ int hp_unwind_native(struct bpf_perf_event_data *ctx)
 			hp_finish(scr, st->stop_after);
 			return 0;
 		}
-		reason = step(st, s, &done);
+		reason = step(st, s, &c, &done);
 		if (reason != HP_STOP_OK || done) {
 			hp_finish(scr, reason);
 			return 0;

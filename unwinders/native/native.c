@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -169,11 +168,20 @@ static void ensure_table(struct native_file *f, pid_t pid, const struct hp_map_e
 	f->last_used = t0;
 	if (f->state == TABLE_LOADED || f->state == TABLE_NONE)
 		return;
-	fd = hp_files_open(pid, e);
-	if (fd < 0)
-		return; /* retried at the next maps read */
-	err = hp_unwind_table_build(fd, &t);
-	close(fd);
+	if (!strcmp(e->path, "[vdso]")) {
+		const void *image;
+		size_t len;
+
+		err = hp_vdso_image(&image, &len);
+		if (!err)
+			err = hp_unwind_table_build_mem(image, len, &t);
+	} else {
+		fd = hp_files_open(pid, e);
+		if (fd < 0)
+			return; /* retried at the next maps read */
+		err = hp_unwind_table_build(fd, &t);
+		close(fd);
+	}
 	N.build_ns += now_ns() - t0;
 	if (err || !t.n) {
 		f->state = TABLE_NONE;
@@ -191,6 +199,7 @@ static void ensure_table(struct native_file *f, pid_t pid, const struct hp_map_e
 	}
 	r.count = t.n;
 	memcpy(&N.rows[r.first], t.rows, t.n * sizeof(*t.rows));
+	N.table_bytes += (uint64_t)t.n * sizeof(*t.rows);
 	hp_unwind_table_free(&t);
 	if (bpf_map_update_elem(N.fd_files, &f->id, &r, BPF_ANY)) {
 		hp_range_alloc_put(&N.rows_alloc, r.first, r.count);
@@ -199,7 +208,6 @@ static void ensure_table(struct native_file *f, pid_t pid, const struct hp_map_e
 	f->first = r.first;
 	f->count = r.count;
 	f->state = TABLE_LOADED;
-	N.table_bytes += (uint64_t)t.n * sizeof(struct hp_unwind_row);
 }
 
 /* ELF address of mapping e's start: the load segment holding its file offset. */
@@ -317,7 +325,7 @@ static void tick(uint64_t now)
 		struct native_proc *p = e->value;
 
 		next = hp_hmap_next(&N.procs, e, &i);
-		if (kill(p->pid, 0) && errno == ESRCH) {
+		if (hp_proc_exited(p->pid)) {
 			proc_forget(p);
 			N.procs_gone++;
 		}
