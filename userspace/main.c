@@ -187,7 +187,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* every running process's tables first, so its first samples are whole */
-	hp_procs_prime(&prof.procs, clock_ns(CLOCK_MONOTONIC));
+	hp_procs_prime(&prof.procs, clock_ns(CLOCK_MONOTONIC), o.pids, o.npids);
 	if (hp_bpf_attach_cpus(&b, &o)) {
 		hp_bpf_destroy(&b);
 		hp_profile_free(&prof);

@@ -71,12 +71,23 @@ struct hp_resolved hp_procs_resolve(struct hp_procs *pc, pid_t pid, uint64_t add
 	return r;
 }
 
-int hp_procs_prime(struct hp_procs *pc, uint64_t now_ns)
+int hp_procs_prime(struct hp_procs *pc, uint64_t now_ns, const pid_t *pids, size_t npids)
 {
-	DIR *d = opendir("/proc");
 	struct dirent *de;
 	int n = 0;
+	DIR *d;
 
+	for (size_t i = 0; i < npids; i++) {
+		struct hp_proc *p = proc_get(pc, pids[i]);
+
+		if (!p)
+			return -ENOMEM;
+		refresh(pc, p, now_ns);
+		n++;
+	}
+	if (npids)
+		return n;
+	d = opendir("/proc");
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {

@@ -39,10 +39,11 @@ struct hp_resolved {
  */
 struct hp_resolved hp_procs_resolve(struct hp_procs *pc, pid_t pid, uint64_t addr, uint64_t now_ns);
 /*
- * Reads the maps of every process running now, so unwinders have their
- * tables before the first sample. Returns the number of processes or -errno.
+ * Reads the maps of the given processes (npids == 0: every process running
+ * now), so unwinders have their tables before the first sample. Returns
+ * the number of processes read or -errno.
  */
-int hp_procs_prime(struct hp_procs *pc, uint64_t now_ns);
+int hp_procs_prime(struct hp_procs *pc, uint64_t now_ns, const pid_t *pids, size_t npids);
 /* The process started or exec'd: its mappings are read again on the next resolve. */
 void hp_procs_invalidate(struct hp_procs *pc, pid_t pid);
 /*
