@@ -120,6 +120,11 @@ struct hp_frame {
 #define HP_SAMPLE_KERNEL_THREAD	 0x2 /* no user address space */
 #define HP_SAMPLE_NEW_PROCESS	 0x4 /* first sample since the process started or exec'd */
 #define HP_SAMPLE_NEW_MAPPING	 0x8 /* a pc outside the known mappings (dlopen, mmap) */
+/*
+ * Not a sample: process `pid` exited. Only the header up to kstack is sent;
+ * no frames follow and userspace aggregates nothing from it.
+ */
+#define HP_SAMPLE_EXIT 0x10
 
 /*
  * One sample as it reaches userspace through the ring buffer. The record is
@@ -168,6 +173,7 @@ enum hp_counter {
 	HP_CNT_EMITTED = 2,  /* records written to the ring buffer */
 	HP_CNT_RB_FULL = 3,  /* records lost: ring buffer full */
 	HP_CNT_IDLE = 4,     /* samples of the idle task (pid 0), skipped */
+	HP_CNT_EXITS = 5,    /* exit records sent (not samples) */
 	/*
 	 * How user stacks ended, per unwinder: HP_CNT_STOP_BASE +
 	 * prog * HP_STOP_REASON_MAX + reason. prog == HP_PROG_MAX is the

@@ -156,8 +156,29 @@ int hp_process_exit(void *ctx)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 pid = id >> 32;
 
-	if (pid == (__u32)id)
-		bpf_map_delete_elem(&known_pids, &pid);
+	struct hp_sample *rec;
+
+	if (pid != (__u32)id || !bpf_map_lookup_elem(&known_pids, &pid))
+		return 0; /* a thread, or a process userspace never heard of */
+	bpf_map_delete_elem(&known_pids, &pid);
+	/* tell userspace, so it frees what it holds for the process */
+	rec = bpf_ringbuf_reserve(&samples, offsetof(struct hp_sample, kstack), 0);
+	if (!rec) {
+		hp_count(HP_CNT_RB_FULL);
+		return 0;
+	}
+	rec->ktime_ns = bpf_ktime_get_ns();
+	rec->pid = pid;
+	rec->tid = pid;
+	rec->cpu = bpf_get_smp_processor_id();
+	rec->kernel_frames = 0;
+	rec->user_frames = 0;
+	rec->flags = HP_SAMPLE_EXIT;
+	rec->pad = 0;
+	bpf_get_current_comm(rec->comm, sizeof(rec->comm));
+	__builtin_memcpy(rec->proc_comm, rec->comm, sizeof(rec->comm));
+	bpf_ringbuf_submit(rec, 0);
+	hp_count(HP_CNT_EXITS);
 	return 0;
 }
 

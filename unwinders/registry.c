@@ -45,6 +45,13 @@ void hp_unwinders_process_maps(pid_t pid, const struct hp_maps *maps, struct hp_
 			hp_unwinders[i]->process_maps(pid, maps, files);
 }
 
+void hp_unwinders_process_exit(pid_t pid)
+{
+	for (size_t i = 0; i < hp_unwinders_count; i++)
+		if (hp_unwinders[i]->process_exit)
+			hp_unwinders[i]->process_exit(pid);
+}
+
 void hp_unwinders_tick(uint64_t now_ns)
 {
 	for (size_t i = 0; i < hp_unwinders_count; i++)

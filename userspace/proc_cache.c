@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <ctype.h>
@@ -41,6 +42,7 @@ static void refresh(struct hp_procs *pc, struct hp_proc *p, uint64_t now_ns)
 	}
 	hp_maps_free(&p->maps);
 	p->maps = m;
+	p->exited_ns = 0;
 	hp_unwinders_process_maps(p->pid, &p->maps, pc->files);
 }
 
@@ -119,30 +121,37 @@ void hp_procs_invalidate(struct hp_procs *pc, pid_t pid)
 	}
 }
 
-#define GC_INTERVAL_NS 2000000000ull
-#define GC_GRACE_NS    5000000000ull
+#define GC_INTERVAL_NS	  2000000000ull
+#define GC_GRACE_NS	  5000000000ull
+#define SWEEP_INTERVAL_NS 30000000000ull
+
+void hp_procs_exited(struct hp_procs *pc, pid_t pid, uint64_t now_ns)
+{
+	struct hp_proc *p = hp_hmap_get(&pc->by_pid, &pid, sizeof(pid));
+
+	hp_unwinders_process_exit(pid);
+	if (p && !p->exited_ns)
+		p->exited_ns = now_ns;
+}
 
 void hp_procs_gc(struct hp_procs *pc, uint64_t now_ns)
 {
+	int sweep = now_ns - pc->last_sweep >= SWEEP_INTERVAL_NS;
 	struct hp_hmap_entry *e, *next;
 	size_t i;
 
 	if (now_ns - pc->last_gc < GC_INTERVAL_NS)
 		return;
 	pc->last_gc = now_ns;
+	if (sweep)
+		pc->last_sweep = now_ns;
 	for (e = hp_hmap_first(&pc->by_pid, &i); e; e = next) {
 		struct hp_proc *p = e->value;
 
 		next = hp_hmap_next(&pc->by_pid, e, &i);
-		if (!hp_proc_exited(p->pid)) {
-			p->exited_ns = 0;
-			continue;
-		}
-		if (!p->exited_ns) {
-			p->exited_ns = now_ns;
-			continue;
-		}
-		if (now_ns - p->exited_ns < GC_GRACE_NS)
+		if (!p->exited_ns && sweep && kill(p->pid, 0) && errno == ESRCH)
+			hp_procs_exited(pc, p->pid, now_ns);
+		if (!p->exited_ns || now_ns - p->exited_ns < GC_GRACE_NS)
 			continue;
 		hp_hmap_del(&pc->by_pid, &p->pid, sizeof(p->pid));
 		hp_maps_free(&p->maps);

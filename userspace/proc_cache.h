@@ -23,6 +23,7 @@ struct hp_procs {
 	uint64_t maps_reads; /* for --stats */
 	uint64_t freed;	     /* exited processes dropped */
 	uint64_t last_gc;    /* CLOCK_MONOTONIC of the last clean-up */
+	uint64_t last_sweep; /* ... and of the last look for unreported exits */
 };
 
 /* Where a user address lives once resolved. */
@@ -46,10 +47,12 @@ struct hp_resolved hp_procs_resolve(struct hp_procs *pc, pid_t pid, uint64_t add
 int hp_procs_prime(struct hp_procs *pc, uint64_t now_ns, const pid_t *pids, size_t npids);
 /* The process started or exec'd: its mappings are read again on the next resolve. */
 void hp_procs_invalidate(struct hp_procs *pc, pid_t pid);
+/* The process exited (an event from BPF): unwinders release it now, its maps later. */
+void hp_procs_exited(struct hp_procs *pc, pid_t pid, uint64_t now_ns);
 /*
- * Drops the maps of processes that exited (checked every 2 s). Records are
- * aggregated with (file, address) already resolved, so nothing needs them
- * after the records still in flight, which a 5 s grace period covers.
+ * Drops the maps of processes that exited over 5 s ago (records are
+ * aggregated with addresses already resolved; the grace covers those still
+ * in flight). Every 30 s it also looks for exits no event reported.
  */
 void hp_procs_gc(struct hp_procs *pc, uint64_t now_ns);
 void hp_procs_free(struct hp_procs *pc);

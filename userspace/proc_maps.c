@@ -108,29 +108,3 @@ void hp_maps_free(struct hp_maps *m)
 	m->v = NULL;
 	m->n = 0;
 }
-
-char hp_stat_state(const char *text, size_t len)
-{
-	const char *close = NULL;
-
-	for (size_t i = 0; i < len; i++)
-		if (text[i] == ')')
-			close = text + i;
-	if (!close || (size_t)(close - text) + 2 >= len || close[1] != ' ')
-		return 0;
-	return close[2];
-}
-
-int hp_proc_exited(pid_t pid)
-{
-	char path[32], *buf;
-	size_t len;
-	char state;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (hp_read_file(path, &buf, &len))
-		return 1; /* no such process (any other error: assume gone too) */
-	state = hp_stat_state(buf, len);
-	free(buf);
-	return state == 'Z' || state == 'X';
-}

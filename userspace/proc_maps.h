@@ -32,12 +32,4 @@ int hp_maps_read(pid_t pid, struct hp_maps *out);
 const struct hp_map_entry *hp_maps_find(const struct hp_maps *m, uint64_t addr);
 void hp_maps_free(struct hp_maps *m);
 
-/*
- * The state letter of a /proc/PID/stat text ("R", "S", "Z" ...), found after
- * the last ')' since the command name may hold anything. 0 if malformed.
- */
-char hp_stat_state(const char *text, size_t len);
-/* 1 if the process is gone or a zombie (its memory is released), else 0. */
-int hp_proc_exited(pid_t pid);
-
 #endif

@@ -28,14 +28,23 @@ int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t 
 	uint32_t n = 0;
 	size_t klen;
 
+	if (size >= offsetof(struct hp_sample, kstack) && (s->flags & HP_SAMPLE_EXIT)) {
+		hp_procs_exited(&p->procs, s->pid, now_ns);
+		p->exits++;
+		return 0;
+	}
 	if (size < hdr || s->kernel_frames > HP_MAX_KERNEL_FRAMES ||
 	    s->user_frames > HP_MAX_USER_FRAMES ||
 	    size < hdr + s->user_frames * sizeof(struct hp_frame)) {
 		p->bad_records++;
 		return -EINVAL;
 	}
-	/* pid reused, exec, or new code mapped: read its maps again, now */
-	if (s->flags & (HP_SAMPLE_NEW_PROCESS | HP_SAMPLE_NEW_MAPPING))
+	/*
+	 * pid reused or exec: its maps are read again now. (New code mapped,
+	 * HP_SAMPLE_NEW_MAPPING, needs nothing here: its address is outside the
+	 * known maps, which makes hp_procs_resolve() read them again.)
+	 */
+	if (s->flags & HP_SAMPLE_NEW_PROCESS)
 		hp_procs_invalidate(&p->procs, s->pid);
 	/* every byte of the key is set: it is hashed and compared whole */
 	k->pid = s->pid;

@@ -40,6 +40,7 @@ struct hp_profile {
 	struct hp_procs procs;
 	uint64_t samples;	   /* samples aggregated */
 	uint64_t bad_records;	   /* malformed records dropped */
+	uint64_t exits;		   /* process exit records */
 	uint64_t start_ns, end_ns; /* CLOCK_REALTIME of the window */
 	uint64_t period_ns;	   /* 1e9 / frequency */
 };

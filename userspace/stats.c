@@ -64,10 +64,10 @@ void hp_stats_print(FILE *out, const struct hp_run_stats *s, int json)
 		fprintf(out,
 			"{\"samples\":%" PRIu64 ",\"idle\":%" PRIu64 ",\"filtered\":%" PRIu64
 			",\"emitted\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"aggregated\":%" PRIu64
-			",\"bad_records\":%" PRIu64 ",\"distinct_stacks\":%" PRIu64
-			",\"stack_ends\":{",
+			",\"bad_records\":%" PRIu64 ",\"process_exits\":%" PRIu64
+			",\"distinct_stacks\":%" PRIu64 ",\"stack_ends\":{",
 			c[HP_CNT_SAMPLES], c[HP_CNT_IDLE], c[HP_CNT_FILTERED], c[HP_CNT_EMITTED],
-			c[HP_CNT_RB_FULL], s->samples_aggregated, s->bad_records,
+			c[HP_CNT_RB_FULL], s->samples_aggregated, s->bad_records, c[HP_CNT_EXITS],
 			s->distinct_stacks);
 		print_stack_ends(out, c, 1);
 		fprintf(out,
@@ -92,6 +92,7 @@ void hp_stats_print(FILE *out, const struct hp_run_stats *s, int json)
 		" aggregated, %" PRIu64 " malformed\n",
 		c[HP_CNT_EMITTED], c[HP_CNT_RB_FULL], s->samples_aggregated, s->bad_records);
 	print_stack_ends(out, c, 0);
+	fprintf(out, "  process exits    %" PRIu64 " seen\n", c[HP_CNT_EXITS]);
 	fprintf(out, "  distinct stacks  %" PRIu64 ", files %" PRIu64 ", maps reads %" PRIu64 "\n",
 		s->distinct_stacks, s->files, s->maps_reads);
 	fprintf(out, "  BPF              %.0f ns/sample over %" PRIu64 " runs%s\n",

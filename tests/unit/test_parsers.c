@@ -166,16 +166,3 @@ TEST(range_alloc_first_fit_and_merge)
 	ASSERT_OK(hp_range_alloc_get(&a, 100, &w), "whole capacity");
 	hp_range_alloc_free(&a);
 }
-
-TEST(stat_state_survives_hostile_names)
-{
-	static const char normal[] = "42 (bash) S 1 42 42 0 -1";
-	static const char evil[] = "42 (a) Z (b)) R 1 2 3";
-
-	ASSERT_EQ(hp_stat_state(normal, sizeof(normal) - 1), 'S', "plain");
-	ASSERT_EQ(hp_stat_state(evil, sizeof(evil) - 1), 'R', "name with ') Z ('");
-	ASSERT_EQ(hp_stat_state("42 (x", 5), 0, "no closing paren");
-	ASSERT_EQ(hp_stat_state("42 (x)", 6), 0, "nothing after it");
-	ASSERT_EQ(hp_proc_exited(getpid()), 0, "we are alive");
-	ASSERT_EQ(hp_proc_exited(0x7ffffff0), 1, "no such pid");
-}

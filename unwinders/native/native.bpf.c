@@ -198,8 +198,13 @@ static __always_inline __u32 step(struct hp_unwind_state *st, struct hp_sample *
 
 	if (m && m->file_id)
 		find_row(c, m->file_id, pc - m->bias, &row);
-	else if (!m && c->have_proc)
-		report_new_mapping(s); /* a tracked process runs code we have not seen */
+	else if (!m && c->have_proc && st->exact_ip)
+		/*
+		 * A tracked process runs code we have not seen (dlopen, new
+		 * JIT region). Only the exact pc counts: a return address
+		 * found by a frame-pointer step may be garbage.
+		 */
+		report_new_mapping(s);
 
 	switch (row.type) {
 	case HP_CFA_END:

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -22,7 +23,11 @@
 #include "registry.h"
 #include "unwind_table.h"
 
-#define GC_INTERVAL_NS 2000000000ull
+/*
+ * Exits arrive as events from BPF; this sweep only catches processes whose
+ * exit was not reported (more live processes than known_pids holds).
+ */
+#define SWEEP_INTERVAL_NS 30000000000ull
 
 enum table_state {
 	TABLE_NEW = 0, /* not built yet */
@@ -312,23 +317,31 @@ static void proc_forget(struct native_proc *p)
 	free(p);
 }
 
-/* Drops the mappings of processes that exited, so their files can be evicted. */
+/* Drops a process's mappings, so its files can be evicted. */
+static void process_exit(pid_t pid)
+{
+	struct native_proc *p;
+
+	if (!N.ready || !(p = hp_hmap_get(&N.procs, &pid, sizeof(pid))))
+		return;
+	proc_forget(p);
+	N.procs_gone++;
+}
+
 static void tick(uint64_t now)
 {
 	struct hp_hmap_entry *e, *next;
 	size_t i;
 
-	if (!N.ready || now - N.last_gc < GC_INTERVAL_NS)
+	if (!N.ready || now - N.last_gc < SWEEP_INTERVAL_NS)
 		return;
 	N.last_gc = now;
 	for (e = hp_hmap_first(&N.procs, &i); e; e = next) {
 		struct native_proc *p = e->value;
 
 		next = hp_hmap_next(&N.procs, e, &i);
-		if (hp_proc_exited(p->pid)) {
-			proc_forget(p);
-			N.procs_gone++;
-		}
+		if (kill(p->pid, 0) && errno == ESRCH)
+			process_exit(p->pid);
 	}
 }
 
@@ -403,6 +416,7 @@ const struct hp_unwinder_ops hp_unwinder_native = {
 	.configure = configure,
 	.start = start,
 	.process_maps = process_maps,
+	.process_exit = process_exit,
 	.tick = tick,
 	.print_stats = print_stats,
 	.stop = stop,
