@@ -182,6 +182,7 @@ def test_exited_processes_are_released():
     assert r.stats["process_exits"] >= 3, "exit events from BPF: %s" % r.stats
     assert t["processes_exited"] >= 3, "exits seen: %s" % t
     assert r.count_of("short_lived") > 0
-    # their frames were named while they lived
-    assert all("leaf_spin" in f or "main" in f or "_start" in f
-               for f, _ in r.lines_of("short_lived")), r.lines_of("short_lived")[:3]
+    # their user frames were named while they lived (a sample taken in
+    # exit_group, after the address space is gone, has kernel frames only)
+    with_user = [f for f, _ in r.lines_of("short_lived") if user_frames(f)]
+    assert with_user and all("main" in user_frames(f) for f in with_user), with_user[:3]
