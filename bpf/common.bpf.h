@@ -140,6 +140,26 @@ static __always_inline void hp_finish(struct hp_scratch *scr, __u32 reason)
 }
 
 /*
+ * Pushes the native frame at the unwind state's ip. Returns false when the
+ * record was finished instead: ip 0 (the stack ended) or no room left.
+ */
+static __always_inline bool hp_push_ip(struct hp_scratch *scr)
+{
+	struct hp_unwind_state *st = &scr->state;
+
+	if (!st->ip) {
+		hp_finish(scr, HP_STOP_OK);
+		return false;
+	}
+	if (!hp_push_frame(&scr->sample, HP_FRAME_NATIVE, st->ip,
+			   st->exact_ip ? HP_FRAME_F_EXACT : 0)) {
+		hp_finish(scr, HP_STOP_MAX_DEPTH);
+		return false;
+	}
+	return true;
+}
+
+/*
  * Budgeted tail call into unwinder `prog`. Returns only if the call did not
  * happen; the record has then been finished with the reason why (an empty
  * slot counts against `prog`, a spent budget against the caller).

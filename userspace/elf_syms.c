@@ -283,23 +283,19 @@ uint64_t hp_elf_offset_to_vaddr(const struct hp_elf *elf, uint64_t offset)
 	return 0;
 }
 
+static uint64_t sym_addr(const void *e)
+{
+	return ((const struct hp_sym *)e)->addr;
+}
+
 const char *hp_elf_lookup(const struct hp_elf *elf, uint64_t vaddr, uint64_t *off)
 {
-	size_t lo = 0, hi = elf->nsyms;
+	size_t i = hp_count_le(elf->syms, elf->nsyms, sizeof(*elf->syms), sym_addr, vaddr);
 	const struct hp_sym *s;
 
-	/* last symbol with addr <= vaddr */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (elf->syms[mid].addr <= vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!lo)
+	if (!i)
 		return NULL;
-	s = &elf->syms[lo - 1];
+	s = &elf->syms[i - 1];
 	if (s->size && vaddr - s->addr >= s->size)
 		return NULL;
 	if (off)

@@ -103,19 +103,16 @@ int hp_ksyms_load(struct hp_ksyms *out)
 	return err;
 }
 
+static uint64_t ksym_addr(const void *e)
+{
+	return ((const struct hp_ksym *)e)->addr;
+}
+
 const char *hp_ksyms_lookup(const struct hp_ksyms *k, uint64_t addr)
 {
-	size_t lo = 0, hi = k->n;
+	size_t i = hp_count_le(k->v, k->n, sizeof(*k->v), ksym_addr, addr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (k->v[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo ? k->v[lo - 1].name : NULL;
+	return i ? k->v[i - 1].name : NULL;
 }
 
 void hp_ksyms_free(struct hp_ksyms *k)

@@ -7,7 +7,6 @@
 #include <unistd.h>
 #include "proc_maps.h"
 #include "util.h"
-#include "util.h"
 
 /* Parses one line: "start-end perms offset major:minor inode   path". */
 static int parse_line(const char *line, size_t len, struct hp_map_entry *e, int *exec)
@@ -83,21 +82,16 @@ int hp_maps_read(pid_t pid, struct hp_maps *out)
 	return err;
 }
 
+static uint64_t map_start(const void *e)
+{
+	return ((const struct hp_map_entry *)e)->start;
+}
+
 const struct hp_map_entry *hp_maps_find(const struct hp_maps *m, uint64_t addr)
 {
-	size_t lo = 0, hi = m->n;
+	size_t i = hp_count_le(m->v, m->n, sizeof(*m->v), map_start, addr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (addr < m->v[mid].start)
-			hi = mid;
-		else if (addr >= m->v[mid].end)
-			lo = mid + 1;
-		else
-			return &m->v[mid];
-	}
-	return NULL;
+	return i && addr < m->v[i - 1].end ? &m->v[i - 1] : NULL;
 }
 
 void hp_maps_free(struct hp_maps *m)

@@ -33,6 +33,22 @@ int hp_reserve(void *arrp, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
+size_t hp_count_le(const void *base, size_t n, size_t size, uint64_t (*key)(const void *elem),
+		   uint64_t x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (key((const char *)base + mid * size) <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 const char *hp_next_line(const char **p, const char *end, size_t *len)
 {
 	const char *start = *p, *nl;

@@ -668,19 +668,16 @@ void hp_unwind_table_finish(struct hp_unwind_table *t)
 		t->rows_none += t->rows[i].type == HP_CFA_NONE;
 }
 
+static uint64_t row_pc(const void *e)
+{
+	return ((const struct hp_unwind_row *)e)->pc;
+}
+
 const struct hp_unwind_row *hp_unwind_table_find(const struct hp_unwind_table *t, uint64_t vaddr)
 {
-	size_t lo = 0, hi = t->n;
+	size_t i = hp_count_le(t->rows, t->n, sizeof(*t->rows), row_pc, vaddr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (t->rows[mid].pc <= vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo ? &t->rows[lo - 1] : NULL;
+	return i ? &t->rows[i - 1] : NULL;
 }
 
 void hp_unwind_table_free(struct hp_unwind_table *t)

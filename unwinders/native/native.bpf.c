@@ -302,15 +302,8 @@ int hp_unwind_native(struct bpf_perf_event_data *ctx)
 		bool done = false;
 		__u32 reason;
 
-		if (!st->ip) {
-			hp_finish(scr, HP_STOP_OK);
+		if (!hp_push_ip(scr))
 			return 0;
-		}
-		if (!hp_push_frame(s, HP_FRAME_NATIVE, st->ip,
-				   st->exact_ip ? HP_FRAME_F_EXACT : 0)) {
-			hp_finish(scr, HP_STOP_MAX_DEPTH);
-			return 0;
-		}
 		if (st->stop_after) {
 			hp_finish(scr, st->stop_after);
 			return 0;

@@ -25,15 +25,8 @@ int hp_unwind_native_fp(struct bpf_perf_event_data *ctx)
 	st = &scr->state;
 	s = &scr->sample;
 	for (int i = 0; i < FP_FRAMES_PER_CALL; i++) {
-		if (!st->ip) {
-			hp_finish(scr, HP_STOP_OK);
+		if (!hp_push_ip(scr))
 			return 0;
-		}
-		if (!hp_push_frame(s, HP_FRAME_NATIVE, st->ip,
-				   st->exact_ip ? HP_FRAME_F_EXACT : 0)) {
-			hp_finish(scr, HP_STOP_MAX_DEPTH);
-			return 0;
-		}
 		if (!st->bp) {
 			hp_finish(scr, HP_STOP_OK); /* outermost frame: _start clears rbp */
 			return 0;
