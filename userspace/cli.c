@@ -20,11 +20,16 @@ static const char usage[] =
 	"  -p, --pid PID[,PID...]  profile only these processes (default: the whole host)\n"
 	"  -d, --duration SECONDS  stop after this long (default: until Ctrl-C/SIGTERM)\n"
 	"\n"
-	"Output (with none given, writes profile.pprof and profile.folded into\n"
-	"./" HP_DEFAULT_OUTPUT_DIR "/):\n"
-	"  -o, --output-dir DIR    write profile.pprof and profile.folded into DIR\n"
-	"      --pprof FILE        gzip'd pprof (go tool pprof, Datadog, speedscope)\n"
-	"      --folded FILE       collapsed stacks, one 'proc;root;...;leaf COUNT' per line\n"
+	"Output. Samples are aggregated into windows; each window goes to every output.\n"
+	"With no output named, windows go into ./" HP_DEFAULT_OUTPUT_DIR "/.\n"
+	"  -o, --output-dir DIR    per window: cpu-<UTC start>.pprof (gzip'd pprof),\n"
+	"                          stacks-<...>.folded and flamegraph-<...>.html (interactive,\n"
+	"                          self-contained: open it in a browser)\n"
+	"      --upload-period S   window length in seconds (1-86400, default 60;\n"
+	"                          env DD_PROFILING_UPLOAD_PERIOD)\n"
+	"      --retain N          windows kept in --output-dir (1-100000, default 60)\n"
+	"      --pprof FILE        the whole run as one gzip'd pprof (go tool pprof, speedscope)\n"
+	"      --folded FILE       the whole run as collapsed stacks, 'proc;root;...;leaf COUNT'\n"
 	"                          (flamegraph.pl, inferno, speedscope); kernel frames end _[k]\n"
 	"\n"
 	"Diagnostics:\n"
@@ -44,9 +49,10 @@ static const char usage[] =
 	"\n"
 	"EXAMPLES\n"
 	"  sudo hostprof --duration 30                  # whole host, 30 s, ./hostprof-out/\n"
+	"  sudo hostprof --upload-period 10 -o /var/tmp/prof   # until Ctrl-C, 10 s windows\n"
 	"  sudo hostprof -p 1234 --folded app.folded    # one process until Ctrl-C\n"
 	"  sudo hostprof -F 99 -d 10 --pprof cpu.pprof --stats\n"
-	"  go tool pprof -top hostprof-out/profile.pprof\n"
+	"  go tool pprof -top hostprof-out/cpu-*.pprof\n"
 	"\n"
 	"Needs root, or CAP_BPF + CAP_PERFMON + CAP_SYS_PTRACE, and a kernel with BTF\n"
 	"(/sys/kernel/btf/vmlinux).\n";
@@ -58,6 +64,8 @@ enum {
 	OPT_KERNEL_USTACKS,
 	OPT_UNWINDER,
 	OPT_UNWIND_TABLE_MB,
+	OPT_UPLOAD_PERIOD,
+	OPT_RETAIN,
 };
 
 static const struct option long_opts[] = {
@@ -73,6 +81,8 @@ static const struct option long_opts[] = {
 	{"kernel-user-stacks", no_argument, NULL, OPT_KERNEL_USTACKS},
 	{"unwinder", required_argument, NULL, OPT_UNWINDER},
 	{"unwind-table-mb", required_argument, NULL, OPT_UNWIND_TABLE_MB},
+	{"upload-period", required_argument, NULL, OPT_UPLOAD_PERIOD},
+	{"retain", required_argument, NULL, OPT_RETAIN},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -138,11 +148,20 @@ static enum hp_cli_result bad(FILE *err, const char *what, const char *value)
 enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FILE *out, FILE *err)
 {
 	unsigned long v;
+	const char *env;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->frequency = HP_DEFAULT_FREQUENCY;
 	o->unwind_table_mb = HP_DEFAULT_UNWIND_TABLE_MB;
+	o->upload_period = HP_DEFAULT_UPLOAD_PERIOD;
+	o->retain = HP_DEFAULT_RETAIN;
+	env = getenv("DD_PROFILING_UPLOAD_PERIOD");
+	if (env && *env) {
+		if (parse_uint(env, 1, 86400, &v))
+			return bad(err, "DD_PROFILING_UPLOAD_PERIOD (1-86400 seconds)", env);
+		o->upload_period = v;
+	}
 	optind = 0; /* reset getopt: callable more than once (tests) */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":F:p:d:o:s::vhV", long_opts, NULL)) != -1) {
@@ -196,6 +215,16 @@ enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FIL
 			if (strcmp(optarg, "native") && strcmp(optarg, "fp"))
 				return bad(err, "--unwinder (native or fp)", optarg);
 			o->frame_pointers_only = !strcmp(optarg, "fp");
+			break;
+		case OPT_UPLOAD_PERIOD:
+			if (parse_uint(optarg, 1, 86400, &v))
+				return bad(err, "--upload-period (1-86400 seconds)", optarg);
+			o->upload_period = v;
+			break;
+		case OPT_RETAIN:
+			if (parse_uint(optarg, 1, 100000, &v))
+				return bad(err, "--retain (1-100000 windows)", optarg);
+			o->retain = v;
 			break;
 		case OPT_UNWIND_TABLE_MB:
 			if (parse_uint(optarg, 1, 4096, &v))

@@ -10,6 +10,8 @@
 #define HP_DEFAULT_FREQUENCY	   19
 #define HP_DEFAULT_OUTPUT_DIR	   "hostprof-out"
 #define HP_DEFAULT_UNWIND_TABLE_MB 16
+#define HP_DEFAULT_UPLOAD_PERIOD   60
+#define HP_DEFAULT_RETAIN	   60
 
 struct hp_options {
 	unsigned int frequency;	 /* samples per second per CPU */
@@ -24,6 +26,8 @@ struct hp_options {
 	unsigned int ringbuf_kb;      /* --ringbuf-kb; 0: sized from CPUs and frequency */
 	int kernel_user_stacks;	      /* --kernel-user-stacks (comparison/benchmark mode) */
 	int frame_pointers_only;      /* --unwinder fp */
+	unsigned int upload_period;   /* --upload-period: window length, seconds */
+	unsigned int retain;	      /* --retain: windows kept in --output-dir */
 	unsigned int unwind_table_mb; /* --unwind-table-mb: room for stack-delta tables */
 };
 

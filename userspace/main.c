@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* hostprof: parse options, sample until told to stop, write the profile. */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "bpf_loader.h"
 #include "cli.h"
 #include "folded.h"
+#include "local_sink.h"
 #include "log.h"
 #include "pprof.h"
 #include "profile.h"
@@ -39,12 +41,49 @@ static uint64_t clock_ns(clockid_t id)
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* Everything one run holds: caches that live as long as it, and the window being filled. */
+struct run {
+	const struct hp_options *o;
+	struct hp_files files;
+	struct hp_procs procs;
+	struct hp_symbolizer sym;
+	struct hp_profile window; /* being filled now */
+	struct hp_profile whole;  /* all windows, for --pprof/--folded */
+	int want_whole;
+	struct hp_local_sink local; /* with --output-dir (the default) */
+	/* over all windows, for --stats */
+	uint64_t samples, bad_records, windows;
+	size_t max_stacks;
+};
+
 static int on_record(void *ctx, void *data, size_t size)
 {
-	struct hp_profile *p = ctx;
+	struct run *r = ctx;
 
 	/* malformed records are counted in the profile; only ENOMEM stops us */
-	return hp_profile_add(p, data, size, clock_ns(CLOCK_MONOTONIC)) == -ENOMEM ? -ENOMEM : 0;
+	return hp_profile_add(&r->window, data, size, clock_ns(CLOCK_MONOTONIC)) == -ENOMEM
+		       ? -ENOMEM
+		       : 0;
+}
+
+/* Ends the window at now (CLOCK_REALTIME), hands it to every sink, starts the next. */
+static void close_window(struct run *r, uint64_t now)
+{
+	struct hp_profile *w = &r->window;
+
+	w->end_ns = now;
+	r->windows++;
+	r->samples += w->samples;
+	r->bad_records += w->bad_records;
+	if (w->stacks.count > r->max_stacks)
+		r->max_stacks = w->stacks.count;
+	if (r->local.dir && !hp_local_sink_write(&r->local, w, &r->sym))
+		printf("hostprof: window of %.0f s, %" PRIu64 " samples: %s\n",
+		       (w->end_ns - w->start_ns) / 1e9, w->samples, r->local.last_flamegraph);
+	if (r->want_whole && hp_profile_merge(&r->whole, w))
+		hp_err("failed to keep the window for --pprof/--folded: %s", strerror(ENOMEM));
+	hp_profile_reset(w);
+	w->start_ns = now;
 }
 
 static int write_folded(const char *path, const struct hp_profile *p, struct hp_symbolizer *sym)
@@ -62,40 +101,26 @@ static int write_folded(const char *path, const struct hp_profile *p, struct hp_
 	return hp_atomic_commit(&af);
 }
 
-/* Writes every requested output; returns the number that failed. */
-static int write_outputs(const struct hp_options *o, const struct hp_profile *p)
+/* Writes --pprof and --folded (the whole run); returns the number that failed. */
+static int write_whole(struct run *r)
 {
-	char pprof_path[PATH_MAX], folded_path[PATH_MAX];
-	const char *pp = o->pprof_path, *fp = o->folded_path;
-	struct hp_symbolizer sym;
+	const char *pp = r->o->pprof_path, *fp = r->o->folded_path;
 	int failed = 0, err;
 
-	if (o->output_dir) {
-		if (mkdir(o->output_dir, 0755) && errno != EEXIST) {
-			hp_err("failed to create %s: %s", o->output_dir, strerror(errno));
-			return 1;
-		}
-		snprintf(pprof_path, sizeof(pprof_path), "%s/profile.pprof", o->output_dir);
-		snprintf(folded_path, sizeof(folded_path), "%s/profile.folded", o->output_dir);
-		pp = pp ?: pprof_path;
-		fp = fp ?: folded_path;
-	}
-	hp_symbolizer_init(&sym, &p->files);
 	if (pp) {
-		err = hp_pprof_write(pp, p, &sym);
+		err = hp_pprof_write(pp, &r->whole, &r->sym);
 		if (err)
 			hp_err("failed to write %s: %s", pp, strerror(-err)), failed++;
 		else
 			printf("hostprof: wrote %s\n", pp);
 	}
 	if (fp) {
-		err = write_folded(fp, p, &sym);
+		err = write_folded(fp, &r->whole, &r->sym);
 		if (err)
 			hp_err("failed to write %s: %s", fp, strerror(-err)), failed++;
 		else
 			printf("hostprof: wrote %s\n", fp);
 	}
-	hp_symbolizer_free(&sym);
 	return failed;
 }
 
@@ -130,8 +155,7 @@ static double cpu_seconds(void)
 	       ru.ru_stime.tv_usec / 1e6;
 }
 
-static void print_stats(const struct hp_options *o, struct hp_bpf *b, const struct hp_profile *p,
-			double wall_s, double loop_cpu_s)
+static void print_stats(struct run *r, struct hp_bpf *b, double wall_s, double loop_cpu_s)
 {
 	struct hp_run_stats s = {0};
 	struct rusage ru;
@@ -143,21 +167,32 @@ static void print_stats(const struct hp_options *o, struct hp_bpf *b, const stru
 	s.user_cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
 	s.sys_cpu_s = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 	s.max_rss_kb = ru.ru_maxrss;
-	s.samples_aggregated = p->samples;
-	s.bad_records = p->bad_records;
-	s.distinct_stacks = p->stacks.count;
-	s.files = p->files.n;
-	s.maps_reads = p->procs.maps_reads;
-	hp_stats_print(o->stats == 2 ? stdout : stderr, &s, o->stats == 2);
+	s.samples_aggregated = r->samples;
+	s.bad_records = r->bad_records;
+	s.distinct_stacks = r->max_stacks;
+	s.windows = r->windows;
+	s.files = r->files.n;
+	s.maps_reads = r->procs.maps_reads;
+	hp_stats_print(r->o->stats == 2 ? stdout : stderr, &s, r->o->stats == 2);
+}
+
+/* Frees what run holds. */
+static void run_free(struct run *r)
+{
+	hp_profile_free(&r->window);
+	hp_profile_free(&r->whole);
+	hp_symbolizer_free(&r->sym);
+	hp_procs_free(&r->procs);
+	hp_files_free(&r->files);
 }
 
 int main(int argc, char **argv)
 {
 	struct sigaction sa = {.sa_handler = on_signal};
+	static struct run r; /* large; zeroed */
 	struct hp_options o;
-	struct hp_profile prof;
 	struct hp_bpf b;
-	uint64_t start_mono, deadline = 0;
+	uint64_t start_mono, deadline = 0, window_ns, next_close;
 	double loop_cpu, wall;
 	int err = 0, failed;
 
@@ -178,44 +213,62 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	if (hp_profile_init(&prof, 1000000000ull / o.frequency)) {
+	r.o = &o;
+	r.procs.files = &r.files;
+	r.want_whole = o.pprof_path || o.folded_path;
+	r.local.dir = o.output_dir;
+	r.local.retain = o.retain;
+	if (hp_profile_init(&r.window, 1000000000ull / o.frequency, &r.procs) ||
+	    hp_profile_init(&r.whole, 1000000000ull / o.frequency, &r.procs)) {
 		hp_err("failed to allocate the profile: %s", strerror(ENOMEM));
+		run_free(&r);
 		return 1;
 	}
-	if (hp_bpf_start(&b, &o, on_record, &prof)) {
-		hp_profile_free(&prof);
+	if (hp_bpf_start(&b, &o, on_record, &r)) {
+		run_free(&r);
 		return 1;
 	}
 	/* every running process's tables first, so its first samples are whole */
-	hp_procs_prime(&prof.procs, clock_ns(CLOCK_MONOTONIC), o.pids, o.npids);
+	hp_procs_prime(&r.procs, clock_ns(CLOCK_MONOTONIC), o.pids, o.npids);
+	hp_symbolizer_init(&r.sym, &r.files);
 	if (hp_bpf_attach_cpus(&b, &o)) {
 		hp_bpf_destroy(&b);
-		hp_profile_free(&prof);
+		run_free(&r);
 		return 1;
 	}
-	prof.start_ns = clock_ns(CLOCK_REALTIME);
+	r.window.start_ns = clock_ns(CLOCK_REALTIME);
 	start_mono = clock_ns(CLOCK_MONOTONIC);
+	window_ns = (uint64_t)o.upload_period * 1000000000ull;
+	next_close = start_mono + window_ns;
 	loop_cpu = cpu_seconds();
 	if (o.duration > 0)
 		deadline = start_mono + (uint64_t)(o.duration * 1e9);
-	fprintf(stderr, "hostprof: profiling %s at %u Hz%s\n",
-		o.npids ? "the given processes" : "the whole host", o.frequency,
+	fprintf(stderr, "hostprof: profiling %s at %u Hz, %u s windows%s\n",
+		o.npids ? "the given processes" : "the whole host", o.frequency, o.upload_period,
 		o.duration > 0 ? "" : "; Ctrl-C to stop and write the profile");
 
 	while (!stop_requested) {
-		uint64_t now = clock_ns(CLOCK_MONOTONIC);
+		uint64_t now = clock_ns(CLOCK_MONOTONIC), until = next_close;
 		/*
 		 * BPF wakes us only when the ring buffer is half full; otherwise
-		 * drain once a second. Signals interrupt the wait at once.
+		 * drain once a second, or at the end of the window or the run.
+		 * Signals interrupt the wait at once.
 		 */
 		int timeout = DRAIN_INTERVAL_MS;
 
-		if (deadline) {
-			if (now >= deadline)
-				break;
-			if ((deadline - now) / 1000000 < (uint64_t)timeout)
-				timeout = (deadline - now) / 1000000 + 1;
+		if (deadline && deadline < until)
+			until = deadline;
+		if (deadline && now >= deadline)
+			break;
+		if (now >= next_close) {
+			/* what BPF holds belongs to the window ending now */
+			hp_bpf_poll(&b, 0);
+			close_window(&r, clock_ns(CLOCK_REALTIME));
+			next_close += window_ns;
+			continue;
 		}
+		if ((until - now) / 1000000 < (uint64_t)timeout)
+			timeout = (until - now) / 1000000 + 1;
 		err = hp_bpf_poll(&b, timeout);
 		if (err < 0) {
 			hp_err("failed to read samples: %s", strerror(-err));
@@ -223,17 +276,21 @@ int main(int argc, char **argv)
 		}
 		err = 0;
 		hp_unwinders_tick(clock_ns(CLOCK_MONOTONIC));
-		hp_procs_gc(&prof.procs, clock_ns(CLOCK_MONOTONIC));
+		hp_procs_gc(&r.procs, clock_ns(CLOCK_MONOTONIC));
 	}
 	hp_bpf_detach_and_drain(&b);
-	prof.end_ns = clock_ns(CLOCK_REALTIME);
+	close_window(&r, clock_ns(CLOCK_REALTIME)); /* the last, partial window */
 	wall = (clock_ns(CLOCK_MONOTONIC) - start_mono) / 1e9;
 	loop_cpu = cpu_seconds() - loop_cpu;
 
-	failed = write_outputs(&o, &prof);
+	failed = r.local.failures ? 1 : 0;
+	if (r.want_whole)
+		failed += write_whole(&r);
+	if (r.local.last_flamegraph[0])
+		printf("hostprof: open the flame graph: %s\n", r.local.last_flamegraph);
 	if (o.stats)
-		print_stats(&o, &b, &prof, wall, loop_cpu);
+		print_stats(&r, &b, wall, loop_cpu);
 	hp_bpf_destroy(&b);
-	hp_profile_free(&prof);
+	run_free(&r);
 	return err || failed ? 1 : 0;
 }

@@ -91,7 +91,7 @@ static int64_t str_id(struct enc *e, const char *s)
 static uint64_t mapping_id(struct enc *e, uint32_t file_idx)
 {
 	uintptr_t id = (uintptr_t)hp_hmap_get(&e->map_ids, &file_idx, sizeof(file_idx));
-	const struct hp_file *f = hp_files_at(&e->p->files, file_idx);
+	const struct hp_file *f = hp_files_at(e->p->procs->files, file_idx);
 	Mapping *m;
 
 	if (id || e->err)
@@ -144,7 +144,7 @@ static uint64_t function_id(struct enc *e, const char *name, const char *filenam
 static uint64_t location_id(struct enc *e, const struct hp_loc *l)
 {
 	uintptr_t id = (uintptr_t)hp_hmap_get(&e->loc_ids, l, sizeof(*l));
-	const struct hp_file *f = hp_files_at(&e->p->files, l->file);
+	const struct hp_file *f = hp_files_at(e->p->procs->files, l->file);
 	struct loc_box *b;
 
 	if (id || e->err)

@@ -6,10 +6,10 @@
 
 #define MAX_LOCS (HP_MAX_KERNEL_FRAMES + HP_MAX_USER_FRAMES)
 
-int hp_profile_init(struct hp_profile *p, uint64_t period_ns)
+int hp_profile_init(struct hp_profile *p, uint64_t period_ns, struct hp_procs *procs)
 {
 	memset(p, 0, sizeof(*p));
-	p->procs.files = &p->files;
+	p->procs = procs;
 	p->period_ns = period_ns;
 	p->key = calloc(1, sizeof(*p->key) + MAX_LOCS * sizeof(struct hp_loc));
 	return p->key ? 0 : -ENOMEM;
@@ -29,7 +29,7 @@ int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t 
 	size_t klen;
 
 	if (size >= offsetof(struct hp_sample, kstack) && (s->flags & HP_SAMPLE_EXIT)) {
-		hp_procs_exited(&p->procs, s->pid, now_ns);
+		hp_procs_exited(p->procs, s->pid, now_ns);
 		p->exits++;
 		return 0;
 	}
@@ -45,7 +45,7 @@ int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t 
 	 * known maps, which makes hp_procs_resolve() read them again.)
 	 */
 	if (s->flags & HP_SAMPLE_NEW_PROCESS)
-		hp_procs_invalidate(&p->procs, s->pid);
+		hp_procs_invalidate(p->procs, s->pid);
 	/* every byte of the key is set: it is hashed and compared whole */
 	k->pid = s->pid;
 	k->tid = s->tid;
@@ -65,7 +65,7 @@ int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t 
 		k->locs[n] = (struct hp_loc){.kind = f->kind, .addr = f->addr};
 		if (f->kind != HP_FRAME_NATIVE)
 			continue;
-		r = hp_procs_resolve(&p->procs, s->pid, f->addr - !(f->flags & HP_FRAME_F_EXACT),
+		r = hp_procs_resolve(p->procs, s->pid, f->addr - !(f->flags & HP_FRAME_F_EXACT),
 				     now_ns);
 		k->locs[n].addr = r.vaddr;
 		k->locs[n].file = r.file ? r.file->idx : 0;
@@ -114,7 +114,7 @@ struct hp_stack **hp_profile_sorted(const struct hp_profile *p, size_t *n)
 	return v;
 }
 
-void hp_profile_free(struct hp_profile *p)
+static void free_stacks(struct hp_profile *p)
 {
 	struct hp_hmap_entry *e;
 	size_t i;
@@ -122,7 +122,50 @@ void hp_profile_free(struct hp_profile *p)
 	for (e = hp_hmap_first(&p->stacks, &i); e; e = hp_hmap_next(&p->stacks, e, &i))
 		free(e->value);
 	hp_hmap_free(&p->stacks);
+}
+
+int hp_profile_merge(struct hp_profile *dst, const struct hp_profile *src)
+{
+	struct hp_hmap_entry *e;
+	size_t i;
+
+	for (e = hp_hmap_first(&src->stacks, &i); e; e = hp_hmap_next(&src->stacks, e, &i)) {
+		const struct hp_stack *s = e->value;
+		struct hp_stack *d = hp_hmap_get(&dst->stacks, e->key, e->klen);
+
+		if (!d) {
+			d = malloc(HP_STACK_KEY_OFF + e->klen);
+			if (!d)
+				return -ENOMEM;
+			memcpy(d, s, HP_STACK_KEY_OFF + e->klen);
+			d->count = 0;
+			if (hp_hmap_put(&dst->stacks, &d->pid, e->klen, d)) {
+				free(d);
+				return -ENOMEM;
+			}
+		}
+		d->count += s->count;
+	}
+	dst->samples += src->samples;
+	dst->bad_records += src->bad_records;
+	dst->exits += src->exits;
+	if (!dst->start_ns || src->start_ns < dst->start_ns)
+		dst->start_ns = src->start_ns;
+	if (src->end_ns > dst->end_ns)
+		dst->end_ns = src->end_ns;
+	return 0;
+}
+
+void hp_profile_reset(struct hp_profile *p)
+{
+	free_stacks(p);
+	p->samples = p->bad_records = p->exits = 0;
+	p->start_ns = p->end_ns = 0;
+}
+
+void hp_profile_free(struct hp_profile *p)
+{
+	free_stacks(p);
 	free(p->key);
-	hp_procs_free(&p->procs);
-	hp_files_free(&p->files);
+	p->key = NULL;
 }

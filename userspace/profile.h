@@ -34,10 +34,9 @@ _Static_assert(offsetof(struct hp_stack, locs) == HP_STACK_KEY_OFF + 48, "hp_sta
 _Static_assert(sizeof(struct hp_loc) == 16, "hp_loc packed");
 
 struct hp_profile {
-	struct hp_hmap stacks; /* key bytes of struct hp_stack -> struct hp_stack * */
-	struct hp_stack *key;  /* scratch: the key being built, room for the deepest stack */
-	struct hp_files files;
-	struct hp_procs procs;
+	struct hp_hmap stacks;	   /* key bytes of struct hp_stack -> struct hp_stack * */
+	struct hp_stack *key;	   /* scratch: the key being built, room for the deepest stack */
+	struct hp_procs *procs;	   /* long-lived process and file caches, shared by every window */
 	uint64_t samples;	   /* samples aggregated */
 	uint64_t bad_records;	   /* malformed records dropped */
 	uint64_t exits;		   /* process exit records */
@@ -45,8 +44,12 @@ struct hp_profile {
 	uint64_t period_ns;	   /* 1e9 / frequency */
 };
 
-/* Prepares an empty profile. 0 or -ENOMEM. */
-int hp_profile_init(struct hp_profile *p, uint64_t period_ns);
+/* Prepares an empty profile resolving addresses with procs. 0 or -ENOMEM. */
+int hp_profile_init(struct hp_profile *p, uint64_t period_ns, struct hp_procs *procs);
+/* Empties the profile for the next window (the caches in procs stay). */
+void hp_profile_reset(struct hp_profile *p);
+/* Adds every stack of src (a closed window) to dst, which spans both. 0 or -ENOMEM. */
+int hp_profile_merge(struct hp_profile *dst, const struct hp_profile *src);
 /*
  * Adds one record as received from BPF (size bytes, untrusted in shape).
  * now_ns is CLOCK_MONOTONIC, for the maps refresh rate limit.

@@ -65,10 +65,10 @@ void hp_stats_print(FILE *out, const struct hp_run_stats *s, int json)
 			"{\"samples\":%" PRIu64 ",\"idle\":%" PRIu64 ",\"filtered\":%" PRIu64
 			",\"emitted\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"aggregated\":%" PRIu64
 			",\"bad_records\":%" PRIu64 ",\"process_exits\":%" PRIu64
-			",\"distinct_stacks\":%" PRIu64 ",\"stack_ends\":{",
+			",\"windows\":%" PRIu64 ",\"distinct_stacks\":%" PRIu64 ",\"stack_ends\":{",
 			c[HP_CNT_SAMPLES], c[HP_CNT_IDLE], c[HP_CNT_FILTERED], c[HP_CNT_EMITTED],
 			c[HP_CNT_RB_FULL], s->samples_aggregated, s->bad_records, c[HP_CNT_EXITS],
-			s->distinct_stacks);
+			s->windows, s->distinct_stacks);
 		print_stack_ends(out, c, 1);
 		fprintf(out,
 			"},\"bpf_runs\":%" PRIu64 ",\"bpf_ns_total\":%" PRIu64

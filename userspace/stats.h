@@ -13,7 +13,7 @@ struct hp_run_stats {
 	double user_cpu_s, sys_cpu_s; /* hostprof's own process CPU (getrusage) */
 	double loop_cpu_s;	      /* of which while sampling (excludes start-up and output) */
 	long max_rss_kb;
-	uint64_t samples_aggregated, bad_records, distinct_stacks, files, maps_reads;
+	uint64_t samples_aggregated, bad_records, distinct_stacks, files, maps_reads, windows;
 };
 
 /* Prints the summary as text (json == 0) or one JSON object. */

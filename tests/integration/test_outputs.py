@@ -65,12 +65,15 @@ def test_default_output_dir():
         p = subprocess.run([os.path.abspath(fp_run_binary()), "-d", "1"], cwd=d,
                            capture_output=True, text=True, timeout=30)
     assert p.returncode == 0, p.stderr
-    for name in ("profile.pprof", "profile.folded"):
-        path = os.path.join(d, "hostprof-out", name)
-        assert os.path.getsize(path) > 0, "%s missing or empty" % path
-        assert name in p.stdout, "the path is printed"
-    assert not [f for f in os.listdir(os.path.join(d, "hostprof-out")) if ".tmp." in f], \
-        "temporary files left behind"
+    out = os.path.join(d, "hostprof-out")
+    names = sorted(os.listdir(out))
+    for prefix, suffix in (("cpu-", ".pprof"), ("stacks-", ".folded"), ("flamegraph-", ".html")):
+        mine = [n for n in names if n.startswith(prefix) and n.endswith(suffix)]
+        assert len(mine) == 1, "one %s*%s in %s" % (prefix, suffix, names)
+        assert os.path.getsize(os.path.join(out, mine[0])) > 0
+    flame = [n for n in names if n.startswith("flamegraph-")][0]
+    assert "open the flame graph: hostprof-out/" + flame in p.stdout, p.stdout
+    assert not [f for f in names if ".tmp." in f], "temporary files left behind"
     shutil.rmtree(d)
 
 

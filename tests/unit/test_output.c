@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <zlib.h>
+#include "flamegraph.h"
 #include "folded.h"
+#include "local_sink.h"
 #include "pprof.h"
 #include "pprof.pb-c.h"
 #include "profile.h"
@@ -19,6 +21,16 @@ __attribute__((noinline)) void output_test_caller(void)
 __attribute__((noinline)) void output_test_leaf(void)
 {
 	__asm__ volatile("");
+}
+
+/* The long-lived caches profiles resolve through. */
+static struct hp_files files;
+static struct hp_procs procs = {.files = &files};
+
+static void free_caches(void)
+{
+	hp_procs_free(&procs);
+	hp_files_free(&files);
 }
 
 /* A sample of this process: user leaf, user caller, two kernel frames. */
@@ -62,7 +74,7 @@ static void build_profile(struct hp_profile *p)
 {
 	struct hp_sample *s = malloc(sizeof(*s));
 
-	ASSERT_OK(hp_profile_init(p, 1000000000ull / 19), "init");
+	ASSERT_OK(hp_profile_init(p, 1000000000ull / 19, &procs), "init");
 	make_sample(s, 100, 0);
 	hp_profile_add(p, s, rec_size(s), 1);
 	hp_profile_add(p, s, rec_size(s), 2);
@@ -78,7 +90,7 @@ TEST(profile_rejects_malformed_records)
 	struct hp_profile p;
 	struct hp_sample *s = malloc(sizeof(*s));
 
-	ASSERT_OK(hp_profile_init(&p, 1), "init");
+	ASSERT_OK(hp_profile_init(&p, 1, &procs), "init");
 	make_sample(s, 1, 0);
 	ASSERT_EQ(hp_profile_add(&p, s, 10, 0), -EINVAL, "short record");
 	ASSERT_EQ(hp_profile_add(&p, s, rec_size(s) - 1, 0), -EINVAL, "frames cut off");
@@ -87,6 +99,7 @@ TEST(profile_rejects_malformed_records)
 	ASSERT_EQ(p.bad_records, 3, "counted");
 	ASSERT_EQ(p.samples, 0, "nothing aggregated");
 	hp_profile_free(&p);
+	free_caches();
 	free(s);
 }
 
@@ -100,7 +113,7 @@ TEST(folded_output)
 	build_profile(&p);
 	ASSERT_EQ(p.samples, 4, "samples aggregated");
 	ASSERT_EQ(p.stacks.count, 3, "distinct (thread, stack) pairs");
-	hp_symbolizer_init(&sym, &p.files);
+	hp_symbolizer_init(&sym, &files);
 	fake_ksyms(&sym);
 	ASSERT_OK(hp_folded_write(f, &p, &sym), "write");
 	fclose(f);
@@ -111,6 +124,7 @@ TEST(folded_output)
 		     "threads merged, root first, kernel last");
 	hp_symbolizer_free(&sym);
 	hp_profile_free(&p);
+	free_caches();
 }
 
 static uint8_t *gunzip(const uint8_t *in, size_t len, size_t *out_len)
@@ -152,7 +166,7 @@ TEST(pprof_roundtrip)
 	int64_t total = 0;
 
 	build_profile(&p);
-	hp_symbolizer_init(&sym, &p.files);
+	hp_symbolizer_init(&sym, &files);
 	fake_ksyms(&sym);
 	if (!ASSERT_OK(hp_pprof_encode(&p, &sym, &gz, &gz_len), "encode"))
 		goto out;
@@ -197,4 +211,79 @@ out_gz:
 out:
 	hp_symbolizer_free(&sym);
 	hp_profile_free(&p);
+	free_caches();
+}
+
+TEST(windows_merge_into_the_whole_run)
+{
+	struct hp_profile a, whole;
+
+	build_profile(&a);
+	a.start_ns = 100;
+	a.end_ns = 200;
+	ASSERT_OK(hp_profile_init(&whole, 1, &procs), "init");
+	ASSERT_OK(hp_profile_merge(&whole, &a), "merge 1");
+	ASSERT_OK(hp_profile_merge(&whole, &a), "merge 2");
+	ASSERT_EQ(whole.samples, 2 * a.samples, "samples add up");
+	ASSERT_EQ(whole.stacks.count, a.stacks.count, "same stacks, counts added");
+	hp_profile_reset(&a);
+	ASSERT_EQ(a.stacks.count, 0, "reset empties the window");
+	ASSERT_EQ(a.samples, 0, "and its counts");
+	ASSERT_TRUE(whole.start_ns == 100 && whole.end_ns == 200, "span");
+	hp_profile_free(&a);
+	hp_profile_free(&whole);
+	free_caches();
+}
+
+TEST(flamegraph_escapes_hostile_names)
+{
+	static const char folded[] = "app;</script><b>x\"\\;leaf 3\n";
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ASSERT_OK(hp_flamegraph_write(f, "t<i>tle", folded, sizeof(folded) - 1), "write");
+	fclose(f);
+	ASSERT_TRUE(strstr(buf, "</script><b>") == NULL, "no raw markup from frame names");
+	ASSERT_TRUE(strstr(buf, "\\u003c/script\\u003e") != NULL, "escaped in the data");
+	ASSERT_TRUE(strstr(buf, "t&lt;i&gt;tle") != NULL, "title escaped");
+	ASSERT_TRUE(strstr(buf, "</script>") && !strstr(strstr(buf, "</script>") + 1, "</script>"),
+		    "exactly one script end: the page's own");
+	free(buf);
+}
+
+TEST(local_sink_keeps_the_newest_windows)
+{
+	char dir[] = "/tmp/hostprof-unit-XXXXXX", path[512];
+	static const char *const stamps[] = {"20260101T000001Z", "20260101T000002Z",
+					     "20260101T000003Z"};
+	static const char *const kinds[][2] = {
+		{"cpu-", ".pprof"}, {"stacks-", ".folded"}, {"flamegraph-", ".html"}};
+
+	if (!ASSERT_TRUE(mkdtemp(dir) != NULL, "mkdtemp"))
+		return;
+	for (int i = 0; i < 3; i++)
+		for (int k = 0; k < 3; k++) {
+			snprintf(path, sizeof(path), "%s/%s%s%s", dir, kinds[k][0], stamps[i],
+				 kinds[k][1]);
+			fclose(fopen(path, "w"));
+		}
+	snprintf(path, sizeof(path), "%s/unrelated.txt", dir);
+	fclose(fopen(path, "w"));
+	ASSERT_OK(hp_local_sink_prune(dir, 2), "prune");
+	snprintf(path, sizeof(path), "%s/cpu-%s.pprof", dir, stamps[0]);
+	ASSERT_TRUE(access(path, F_OK) != 0, "oldest window gone");
+	snprintf(path, sizeof(path), "%s/flamegraph-%s.html", dir, stamps[1]);
+	ASSERT_TRUE(access(path, F_OK) == 0, "newer windows kept");
+	snprintf(path, sizeof(path), "%s/unrelated.txt", dir);
+	ASSERT_TRUE(access(path, F_OK) == 0, "other files untouched");
+	for (int i = 0; i < 3; i++)
+		for (int k = 0; k < 3; k++) {
+			snprintf(path, sizeof(path), "%s/%s%s%s", dir, kinds[k][0], stamps[i],
+				 kinds[k][1]);
+			unlink(path);
+		}
+	snprintf(path, sizeof(path), "%s/unrelated.txt", dir);
+	unlink(path);
+	rmdir(dir);
 }
