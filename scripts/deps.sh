@@ -5,7 +5,8 @@ set -euo pipefail
 
 build_pkgs=(clang llvm make gcc pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
 	protobuf-c-compiler libprotobuf-c-dev libcurl4-openssl-dev)
-test_pkgs=(protobuf-compiler golang-go linux-perf python3 libclang-rt-14-dev binutils g++ util-linux)
+test_pkgs=(protobuf-compiler golang-go linux-perf python3 libclang-rt-14-dev binutils g++ util-linux
+	chromium)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then

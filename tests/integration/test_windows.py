@@ -102,3 +102,29 @@ def test_upload_period_from_environment_and_bad_values():
     assert p.returncode == 2 and "DD_PROFILING_UPLOAD_PERIOD" in p.stderr, p.stderr
     p = subprocess.run([HOSTPROF, "--upload-period", "0"], capture_output=True, text=True)
     assert p.returncode == 2 and p.stderr.count("\n") == 1, p.stderr
+
+
+def chromium_dom(url):
+    """The page's DOM after its scripts ran, from headless Chromium."""
+    import shutil
+    exe = shutil.which("chromium")
+    assert exe, "chromium missing: scripts/deps.sh --test installs it"
+    profile = tempfile.mkdtemp(prefix="hostprof-chromium-")
+    p = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                        "--no-first-run", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync",
+                        "--user-data-dir=" + profile, "--window-size=1200,600",
+                        "--dump-dom", url], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-1000:]
+    return p.stdout
+
+
+def test_flame_graph_renders_in_a_browser_and_searches():
+    out, _ = windows_run()
+    name = sorted(n for n in os.listdir(out) if n.startswith("flamegraph-"))[0]
+    dom = chromium_dom("file://%s/%s#q=leaf_spin" % (out, name))
+    frames = re.findall(r'<div class="f( hit)?"[^>]*>([^<]*)</div>', dom)
+    names = {n for _, n in frames}
+    assert {"main", "chain_a", "chain_b", "chain_c", "leaf_spin"} <= names, sorted(names)[:20]
+    hits = {n for hit, n in frames if hit}
+    assert hits == {"leaf_spin"}, "the search from the URL highlights only it: %s" % hits

@@ -287,3 +287,16 @@ TEST(local_sink_keeps_the_newest_windows)
 	unlink(path);
 	rmdir(dir);
 }
+
+TEST(flamegraph_of_an_empty_window)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ASSERT_OK(hp_flamegraph_write(f, "empty", "", 0), "write");
+	fclose(f);
+	ASSERT_TRUE(strstr(buf, "const FOLDED = \"\";") != NULL, "empty data");
+	ASSERT_TRUE(strstr(buf, "no samples in this window") != NULL, "says so");
+	free(buf);
+}
