@@ -18,7 +18,8 @@ typedef Hostprof__Pprof__Function Function;
 typedef Hostprof__Pprof__Mapping Mapping;
 typedef Hostprof__Pprof__ValueType ValueType;
 
-#define NLABELS 4
+/* process_id, thread id, thread name, process name; container_id and pod_uid when known */
+#define NLABELS 6
 
 /* A location with its single line, allocated together. */
 struct loc_box {
@@ -173,9 +174,13 @@ static uint64_t location_id(struct enc *e, const struct hp_loc *l)
 static void add_sample(struct enc *e, const struct hp_stack *st)
 {
 	struct sample_box *b = calloc(1, sizeof(*b));
+	const struct hp_container *c = hp_procs_container_at(e->p->procs, st->container);
 	char pid[16], tid[16];
-	const char *keys[NLABELS] = {"process_id", "thread id", "thread name", "process name"};
-	const char *vals[NLABELS] = {pid, tid, st->comm, st->proc_comm};
+	const char *keys[NLABELS] = {"process_id",   "thread id",    "thread name",
+				     "process name", "container_id", "pod_uid"};
+	const char *vals[NLABELS] = {
+		pid, tid, st->comm, st->proc_comm, c ? c->id : "", c ? c->pod_uid : ""};
+	size_t n = 0;
 
 	push(e, &e->samples, b);
 	if (e->err)
@@ -196,13 +201,16 @@ static void add_sample(struct enc *e, const struct hp_stack *st)
 	snprintf(pid, sizeof(pid), "%u", st->pid);
 	snprintf(tid, sizeof(tid), "%u", st->tid);
 	for (int i = 0; i < NLABELS; i++) {
-		hostprof__pprof__label__init(&b->labels[i]);
-		b->labels[i].key = str_id(e, keys[i]);
-		b->labels[i].str = str_id(e, vals[i]);
-		b->label_ptrs[i] = &b->labels[i];
+		if (!vals[i][0] && i >= 4)
+			continue; /* no container: no empty labels */
+		hostprof__pprof__label__init(&b->labels[n]);
+		b->labels[n].key = str_id(e, keys[i]);
+		b->labels[n].str = str_id(e, vals[i]);
+		b->label_ptrs[n] = &b->labels[n];
+		n++;
 	}
 	b->s.label = b->label_ptrs;
-	b->s.n_label = NLABELS;
+	b->s.n_label = n;
 }
 
 static void free_enc(struct enc *e)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "proc_cache.h"
 #include "registry.h"
+#include "util.h"
 
 #define REFRESH_MIN_NS 100000000ull
 
@@ -28,6 +29,35 @@ static struct hp_proc *proc_get(struct hp_procs *pc, pid_t pid)
 	return p;
 }
 
+/* Reads the process's cgroup and interns its container (0: none). */
+static uint32_t read_container(struct hp_procs *pc, pid_t pid)
+{
+	struct hp_container c;
+	char path[48], *buf;
+	uintptr_t idx;
+	size_t len;
+	int found;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	if (hp_read_file(path, &buf, &len))
+		return 0;
+	found = hp_container_parse(buf, len, &c);
+	free(buf);
+	if (!found)
+		return 0;
+	idx = (uintptr_t)hp_hmap_get(&pc->container_idx, c.id, sizeof(c.id));
+	if (idx)
+		return idx;
+	if (pc->ncontainers >= UINT32_MAX - 1 ||
+	    hp_reserve(&pc->containers, &pc->containers_cap, pc->ncontainers + 1,
+		       sizeof(*pc->containers)))
+		return 0;
+	pc->containers[pc->ncontainers++] = c;
+	if (hp_hmap_put(&pc->container_idx, c.id, sizeof(c.id), (void *)(uintptr_t)pc->ncontainers))
+		return 0;
+	return pc->ncontainers;
+}
+
 static void refresh(struct hp_procs *pc, struct hp_proc *p, uint64_t now_ns)
 {
 	struct hp_maps m;
@@ -43,6 +73,7 @@ static void refresh(struct hp_procs *pc, struct hp_proc *p, uint64_t now_ns)
 	hp_maps_free(&p->maps);
 	p->maps = m;
 	p->exited_ns = 0;
+	p->container = read_container(pc, p->pid);
 	hp_unwinders_process_maps(p->pid, &p->maps, pc->files);
 }
 
@@ -160,6 +191,22 @@ void hp_procs_gc(struct hp_procs *pc, uint64_t now_ns)
 	}
 }
 
+uint32_t hp_procs_container(struct hp_procs *pc, pid_t pid, uint64_t now_ns)
+{
+	struct hp_proc *p = proc_get(pc, pid);
+
+	if (!p)
+		return 0;
+	if (!p->refreshed_ns)
+		refresh(pc, p, now_ns);
+	return p->container;
+}
+
+const struct hp_container *hp_procs_container_at(const struct hp_procs *pc, uint32_t idx)
+{
+	return idx && idx <= pc->ncontainers ? &pc->containers[idx - 1] : NULL;
+}
+
 void hp_procs_free(struct hp_procs *pc)
 {
 	size_t i;
@@ -172,4 +219,8 @@ void hp_procs_free(struct hp_procs *pc)
 		free(p);
 	}
 	hp_hmap_free(&pc->by_pid);
+	hp_hmap_free(&pc->container_idx);
+	free(pc->containers);
+	pc->containers = NULL;
+	pc->ncontainers = pc->containers_cap = 0;
 }

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <sys/types.h>
+#include "container.h"
 #include "file_cache.h"
 #include "hashmap.h"
 #include "proc_maps.h"
@@ -15,6 +16,7 @@ struct hp_proc {
 	uint64_t refreshed_ns; /* CLOCK_MONOTONIC of the last /proc/PID/maps read */
 	int gone;	       /* /proc/PID vanished: keep the last maps we had */
 	uint64_t exited_ns;    /* when the clean-up first found it gone; 0: alive */
+	uint32_t container;    /* index into hp_procs.containers; 0: not in a container */
 };
 
 struct hp_procs {
@@ -24,6 +26,10 @@ struct hp_procs {
 	uint64_t freed;	     /* exited processes dropped */
 	uint64_t last_gc;    /* CLOCK_MONOTONIC of the last clean-up */
 	uint64_t last_sweep; /* ... and of the last look for unreported exits */
+	/* containers seen, interned: index i + 1 names containers[i] */
+	struct hp_container *containers;
+	size_t ncontainers, containers_cap;
+	struct hp_hmap container_idx; /* container id -> index */
 };
 
 /* Where a user address lives once resolved. */
@@ -55,6 +61,10 @@ void hp_procs_exited(struct hp_procs *pc, pid_t pid, uint64_t now_ns);
  * in flight). Every 30 s it also looks for exits no event reported.
  */
 void hp_procs_gc(struct hp_procs *pc, uint64_t now_ns);
+/* The container index of pid (reading it if never read), 0 if none. */
+uint32_t hp_procs_container(struct hp_procs *pc, pid_t pid, uint64_t now_ns);
+/* The container an index names; NULL for 0 or out of range. */
+const struct hp_container *hp_procs_container_at(const struct hp_procs *pc, uint32_t idx);
 void hp_procs_free(struct hp_procs *pc);
 
 #endif

@@ -71,6 +71,8 @@ int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t 
 		k->locs[n].file = r.file ? r.file->idx : 0;
 	}
 	k->nlocs = n;
+	k->container = hp_procs_container(p->procs, s->pid, now_ns);
+	k->pad = 0;
 
 	klen = key_len(n);
 	st = hp_hmap_get(&p->stacks, &k->pid, klen);

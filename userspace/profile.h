@@ -24,13 +24,15 @@ struct hp_stack {
 	char comm[HP_COMM_LEN];
 	char proc_comm[HP_COMM_LEN];
 	uint32_t nlocs;
-	uint32_t nkernel;     /* locs[0..nkernel) are kernel frames, the rest user */
+	uint32_t nkernel;   /* locs[0..nkernel) are kernel frames, the rest user */
+	uint32_t container; /* hp_procs_container_at() index; 0: none */
+	uint32_t pad;
 	struct hp_loc locs[]; /* leaf first */
 };
 
 #define HP_STACK_KEY_OFF offsetof(struct hp_stack, pid)
 /* the key is hashed and compared as bytes: no compiler padding inside it */
-_Static_assert(offsetof(struct hp_stack, locs) == HP_STACK_KEY_OFF + 48, "hp_stack key packed");
+_Static_assert(offsetof(struct hp_stack, locs) == HP_STACK_KEY_OFF + 56, "hp_stack key packed");
 _Static_assert(sizeof(struct hp_loc) == 16, "hp_loc packed");
 
 struct hp_profile {

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include "container.h"
 #include "cpulist.h"
 #include "hashmap.h"
 #include "ksyms.h"
@@ -165,4 +166,38 @@ TEST(range_alloc_first_fit_and_merge)
 	ASSERT_EQ(a.used, 0, "nothing used");
 	ASSERT_OK(hp_range_alloc_get(&a, 100, &w), "whole capacity");
 	hp_range_alloc_free(&a);
+}
+
+TEST(container_ids_from_cgroup_paths)
+{
+	static const char id[] = "3f4e8a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071829304a5b6c7";
+	static const struct {
+		const char *text, *want, *pod;
+	} cases[] = {
+		{"0::/system.slice/docker-%s.scope\n", id, ""},
+		{"12:pids:/docker/%s\n0::/\n", id, ""},
+		{"0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1a2b3c4d_5e6f_"
+		 "7a8b_9c0d_1e2f3a4b5c6d.slice/cri-containerd-%s.scope\n",
+		 id, "1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d"},
+		{"4:memory:/kubepods/besteffort/pod1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d/%s\n", id,
+		 "1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d"},
+		{"0::/machine.slice/libpod-%s.scope/container\n", id, ""},
+		{"0::/system.slice/crio-%s.scope\n", id, ""},
+		{"0::/machine.slice/libpod-conmon-%s.scope\n", "", ""},
+		{"4:memory:/process_api/910e1ca213ef6580b9e0f8840a6faf62\n0::/\n", "", ""},
+		{"0::/user.slice/user-1000.slice/session-2.scope\n", "", ""},
+		{"garbage without colons\n::\n0::\n", "", ""},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[512];
+		struct hp_container c;
+		int found;
+
+		snprintf(text, sizeof(text), cases[i].text, id);
+		found = hp_container_parse(text, strlen(text), &c);
+		ASSERT_EQ(found, cases[i].want[0] != 0, cases[i].text);
+		ASSERT_STREQ(c.id, cases[i].want, cases[i].text);
+		ASSERT_STREQ(c.pod_uid, cases[i].pod, cases[i].text);
+	}
 }
