@@ -23,7 +23,7 @@ endif
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror
 INCLUDES := -Ibpf -Iuserspace -Iunwinders -Iunwinders/native -I$(GEN)
-LIBS := -lbpf -lelf -lz -lprotobuf-c -lstdc++ -lm
+LIBS := -lbpf -lelf -lz -lprotobuf-c -lcurl -lpthread -lstdc++ -lm
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c) $(wildcard unwinders/*/*.bpf.c)

@@ -28,6 +28,14 @@ static const char usage[] =
 	"      --upload-period S   window length in seconds (1-86400, default 60;\n"
 	"                          env DD_PROFILING_UPLOAD_PERIOD)\n"
 	"      --retain N          windows kept in --output-dir (1-100000, default 60)\n"
+	"      --datadog-agent-url URL  send each window to a Datadog Agent (default from\n"
+	"                          DD_TRACE_AGENT_URL, or DD_AGENT_HOST and DD_TRACE_AGENT_PORT)\n"
+	"      --tags K:V[,K:V]    tags for uploads, after DD_TAGS; service, env, version come\n"
+	"                          from DD_SERVICE, DD_ENV, DD_VERSION\n"
+	"      --upload-timeout S  per request (1-3600, default 30)\n"
+	"      --queue N           windows a remote sink holds while it retries (1-10000,\n"
+	"                          default 100); when full the oldest is dropped\n"
+	"      --shutdown-timeout S  at exit, time to deliver what is queued (0-3600, default 10)\n"
 	"      --pprof FILE        the whole run as one gzip'd pprof (go tool pprof, speedscope)\n"
 	"      --folded FILE       the whole run as collapsed stacks, 'proc;root;...;leaf COUNT'\n"
 	"                          (flamegraph.pl, inferno, speedscope); kernel frames end _[k]\n"
@@ -66,6 +74,11 @@ enum {
 	OPT_UNWIND_TABLE_MB,
 	OPT_UPLOAD_PERIOD,
 	OPT_RETAIN,
+	OPT_DD_AGENT_URL,
+	OPT_TAGS,
+	OPT_UPLOAD_TIMEOUT,
+	OPT_QUEUE,
+	OPT_SHUTDOWN_TIMEOUT,
 };
 
 static const struct option long_opts[] = {
@@ -83,6 +96,11 @@ static const struct option long_opts[] = {
 	{"unwind-table-mb", required_argument, NULL, OPT_UNWIND_TABLE_MB},
 	{"upload-period", required_argument, NULL, OPT_UPLOAD_PERIOD},
 	{"retain", required_argument, NULL, OPT_RETAIN},
+	{"datadog-agent-url", required_argument, NULL, OPT_DD_AGENT_URL},
+	{"tags", required_argument, NULL, OPT_TAGS},
+	{"upload-timeout", required_argument, NULL, OPT_UPLOAD_TIMEOUT},
+	{"queue", required_argument, NULL, OPT_QUEUE},
+	{"shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -156,6 +174,9 @@ enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FIL
 	o->unwind_table_mb = HP_DEFAULT_UNWIND_TABLE_MB;
 	o->upload_period = HP_DEFAULT_UPLOAD_PERIOD;
 	o->retain = HP_DEFAULT_RETAIN;
+	o->upload_timeout = 30;
+	o->queue_windows = 100;
+	o->shutdown_timeout = 10;
 	env = getenv("DD_PROFILING_UPLOAD_PERIOD");
 	if (env && *env) {
 		if (parse_uint(env, 1, 86400, &v))
@@ -226,6 +247,32 @@ enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FIL
 				return bad(err, "--retain (1-100000 windows)", optarg);
 			o->retain = v;
 			break;
+		case OPT_DD_AGENT_URL:
+			if (strncmp(optarg, "http://", 7) && strncmp(optarg, "https://", 8))
+				return bad(err, "--datadog-agent-url (http:// or https:// URL)",
+					   optarg);
+			o->datadog_agent_url = optarg;
+			break;
+		case OPT_TAGS:
+			o->tags = optarg;
+			break;
+		case OPT_UPLOAD_TIMEOUT:
+			if (parse_uint(optarg, 1, 3600, &v))
+				return bad(err, "--upload-timeout (1-3600 seconds)", optarg);
+			o->upload_timeout = v;
+			break;
+		case OPT_QUEUE:
+			if (parse_uint(optarg, 1, 10000, &v))
+				return bad(err, "--queue (1-10000 windows)", optarg);
+			o->queue_windows = v;
+			break;
+		case OPT_SHUTDOWN_TIMEOUT:
+			if (!strcmp(optarg, "0"))
+				v = 0;
+			else if (parse_uint(optarg, 1, 3600, &v))
+				return bad(err, "--shutdown-timeout (0-3600 seconds)", optarg);
+			o->shutdown_timeout = v;
+			break;
 		case OPT_UNWIND_TABLE_MB:
 			if (parse_uint(optarg, 1, 4096, &v))
 				return bad(err, "--unwind-table-mb (1-4096)", optarg);
@@ -252,7 +299,9 @@ enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FIL
 			argv[optind]);
 		return HP_CLI_USAGE;
 	}
-	if (!o->folded_path && !o->pprof_path && !o->output_dir)
+	if (!o->folded_path && !o->pprof_path && !o->output_dir) {
 		o->output_dir = HP_DEFAULT_OUTPUT_DIR;
+		o->output_dir_is_default = 1;
+	}
 	return HP_CLI_RUN;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* hostprof: parse options, sample until told to stop, write the profile. */
+#include <curl/curl.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -14,6 +15,7 @@
 #include "atomic_file.h"
 #include "bpf_loader.h"
 #include "cli.h"
+#include "datadog.h"
 #include "folded.h"
 #include "local_sink.h"
 #include "log.h"
@@ -51,6 +53,7 @@ struct run {
 	struct hp_profile whole;  /* all windows, for --pprof/--folded */
 	int want_whole;
 	struct hp_local_sink local; /* with --output-dir (the default) */
+	struct hp_datadog dd;	    /* with an agent configured */
 	/* over all windows, for --stats */
 	uint64_t samples, bad_records, windows;
 	size_t max_stacks;
@@ -80,6 +83,7 @@ static void close_window(struct run *r, uint64_t now)
 	if (r->local.dir && !hp_local_sink_write(&r->local, w, &r->sym))
 		printf("hostprof: window of %.0f s, %" PRIu64 " samples: %s\n",
 		       (w->end_ns - w->start_ns) / 1e9, w->samples, r->local.last_flamegraph);
+	hp_datadog_push(&r->dd, w, &r->sym);
 	if (r->want_whole && hp_profile_merge(&r->whole, w))
 		hp_err("failed to keep the window for --pprof/--folded: %s", strerror(ENOMEM));
 	hp_profile_reset(w);
@@ -173,6 +177,8 @@ static void print_stats(struct run *r, struct hp_bpf *b, double wall_s, double l
 	s.windows = r->windows;
 	s.files = r->files.n;
 	s.maps_reads = r->procs.maps_reads;
+	if (r->dd.enabled)
+		s.sinks[s.nsinks++] = &r->dd.sink;
 	hp_stats_print(r->o->stats == 2 ? stdout : stderr, &s, r->o->stats == 2);
 }
 
@@ -215,6 +221,14 @@ int main(int argc, char **argv)
 
 	r.o = &o;
 	r.procs.files = &r.files;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	srand(getpid() ^ (unsigned)clock_ns(CLOCK_REALTIME));
+	if (hp_datadog_start(&r.dd, &o)) {
+		hp_err("failed to start the Datadog Agent sink");
+		return 1;
+	}
+	if (r.dd.enabled && o.output_dir_is_default)
+		o.output_dir = NULL; /* the agent is the output named */
 	r.want_whole = o.pprof_path || o.folded_path;
 	r.local.dir = o.output_dir;
 	r.local.retain = o.retain;
@@ -283,7 +297,8 @@ int main(int argc, char **argv)
 	wall = (clock_ns(CLOCK_MONOTONIC) - start_mono) / 1e9;
 	loop_cpu = cpu_seconds() - loop_cpu;
 
-	failed = r.local.failures ? 1 : 0;
+	hp_datadog_stop(&r.dd, o.shutdown_timeout);
+	failed = r.local.failures || r.dd.sink.undelivered ? 1 : 0;
 	if (r.want_whole)
 		failed += write_whole(&r);
 	if (r.local.last_flamegraph[0])

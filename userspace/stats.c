@@ -81,7 +81,12 @@ void hp_stats_print(FILE *out, const struct hp_run_stats *s, int json)
 			s->wall_s, s->user_cpu_s, s->sys_cpu_s, s->loop_cpu_s, cpu_percent(s),
 			s->max_rss_kb, s->files, s->maps_reads);
 		hp_unwinders_print_stats(out, 1);
-		fputs("}\n", out);
+		fputs(",\"sinks\":{", out);
+		for (size_t i = 0; i < s->nsinks; i++) {
+			fputs(i ? "," : "", out);
+			hp_http_sink_print_stats(s->sinks[i], out, 1);
+		}
+		fputs("}}\n", out);
 		return;
 	}
 	fprintf(out, "hostprof stats:\n");
@@ -105,4 +110,6 @@ void hp_stats_print(FILE *out, const struct hp_run_stats *s, int json)
 	fprintf(out, "  memory           %" PRIu64 " KiB BPF maps, %ld KiB max RSS\n",
 		s->bpf.map_bytes / 1024, s->max_rss_kb);
 	hp_unwinders_print_stats(out, 0);
+	for (size_t i = 0; i < s->nsinks; i++)
+		hp_http_sink_print_stats(s->sinks[i], out, 0);
 }

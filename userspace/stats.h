@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include "bpf_loader.h"
+#include "http_sink.h"
 #include "profile.h"
 
 /* What --stats reports at exit. */
@@ -14,6 +15,8 @@ struct hp_run_stats {
 	double loop_cpu_s;	      /* of which while sampling (excludes start-up and output) */
 	long max_rss_kb;
 	uint64_t samples_aggregated, bad_records, distinct_stacks, files, maps_reads, windows;
+	struct hp_http_sink *sinks[4]; /* remote sinks, stopped */
+	size_t nsinks;
 };
 
 /* Prints the summary as text (json == 0) or one JSON object. */

@@ -112,11 +112,16 @@ def test_asan_build_profiles_cleanly():
     assert os.path.exists(HOSTPROF_ASAN), "build/hostprof-asan missing (make asan)"
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=0",
                UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
-    with Workloads([build("fp_chain.c"), "5"], [build("syscalls.c"), "5"]):
-        p = subprocess.run([HOSTPROF_ASAN, "-d", "2", "-F", "199", "-o",
-                            tempfile.mkdtemp(prefix="hostprof-asan-"), "--stats"],
+    from intake import Intake
+    # every part at once: windows, the local sink, the agent sink's thread and libcurl
+    with Intake(script=[500]) as intake, \
+            Workloads([build("fp_chain.c"), "5"], [build("syscalls.c"), "5"]):
+        p = subprocess.run([HOSTPROF_ASAN, "-d", "2.5", "-F", "199", "--upload-period", "1",
+                            "-o", tempfile.mkdtemp(prefix="hostprof-asan-"),
+                            "--datadog-agent-url", intake.url, "--stats"],
                            capture_output=True, text=True, env=env, timeout=60)
     assert p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-3000:])
+    assert len(intake.accepted()) == 3, "every window delivered: %d" % len(intake.accepted())
     for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error"):
         assert bad not in p.stderr, p.stderr[-3000:]
 

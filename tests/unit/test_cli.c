@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include "cli.h"
+#include "datadog.h"
 #include "test.h"
 
 /* Parses a NULL-terminated argument list; err text lands in errbuf. */
@@ -87,4 +89,46 @@ TEST(cli_help_and_version)
 
 	ASSERT_EQ(parse(&o, e, sizeof(e), "--help", NULL), HP_CLI_EXIT, "--help exits 0");
 	ASSERT_EQ(parse(&o, e, sizeof(e), "-V", NULL), HP_CLI_EXIT, "-V exits 0");
+}
+
+TEST(datadog_agent_url_and_tags)
+{
+	struct hp_options o;
+	char e[256], url[256];
+	char *tags;
+
+	unsetenv("DD_TRACE_AGENT_URL");
+	unsetenv("DD_AGENT_HOST");
+	unsetenv("DD_TRACE_AGENT_PORT");
+	parse(&o, e, sizeof(e), NULL);
+	ASSERT_EQ(hp_datadog_agent_url(&o, url, sizeof(url)), -ENOENT, "off by default");
+	setenv("DD_AGENT_HOST", "agent.local", 1);
+	ASSERT_OK(hp_datadog_agent_url(&o, url, sizeof(url)), "host");
+	ASSERT_STREQ(url, "http://agent.local:8126", "default port");
+	setenv("DD_TRACE_AGENT_PORT", "9000", 1);
+	hp_datadog_agent_url(&o, url, sizeof(url));
+	ASSERT_STREQ(url, "http://agent.local:9000", "port");
+	setenv("DD_TRACE_AGENT_URL", "http://a:1/", 1);
+	hp_datadog_agent_url(&o, url, sizeof(url));
+	ASSERT_STREQ(url, "http://a:1", "URL wins, trailing slash dropped");
+	parse(&o, e, sizeof(e), "--datadog-agent-url", "https://b:2", NULL);
+	hp_datadog_agent_url(&o, url, sizeof(url));
+	ASSERT_STREQ(url, "https://b:2", "the option wins");
+	ASSERT_EQ(parse(&o, e, sizeof(e), "--datadog-agent-url", "ftp://x", NULL), HP_CLI_USAGE,
+		  "only http(s)");
+	unsetenv("DD_TRACE_AGENT_URL");
+	unsetenv("DD_AGENT_HOST");
+	unsetenv("DD_TRACE_AGENT_PORT");
+
+	setenv("DD_SERVICE", "web", 1);
+	setenv("DD_TAGS", "a:1 b:2,,novalue", 1);
+	parse(&o, e, sizeof(e), "--tags", "c:3", NULL);
+	tags = hp_datadog_tags(&o);
+	ASSERT_TRUE(tags && !strncmp(tags, "service:web,", 12), "service first");
+	ASSERT_TRUE(strstr(tags, ",runtime:ebpf,") != NULL, "runtime");
+	ASSERT_TRUE(strstr(tags, ",a:1,b:2,c:3") != NULL, "DD_TAGS then --tags");
+	ASSERT_TRUE(strstr(tags, "novalue") == NULL, "tags without ':' dropped");
+	free(tags);
+	unsetenv("DD_SERVICE");
+	unsetenv("DD_TAGS");
 }

@@ -1,0 +1,119 @@
+"""The Datadog Agent sink against a real HTTP intake: payload, retries, faults."""
+import datetime
+import gzip
+import json
+import os
+import socket
+import subprocess
+import tempfile
+import time
+
+from harness import HOSTPROF, SHARED, Workloads, build
+from intake import Intake
+
+
+def profile(args, env=None, timeout=60):
+    cwd = tempfile.mkdtemp(prefix="hostprof-dd-")
+    with Workloads([build("fp_chain.c"), "10"]):
+        t0 = time.monotonic()
+        p = subprocess.run([HOSTPROF, "-F", "199", "--stats=json"] + args, cwd=cwd,
+                           capture_output=True, text=True, timeout=timeout,
+                           env=dict(os.environ, **(env or {})))
+        took = time.monotonic() - t0
+    stats = [json.loads(l) for l in p.stdout.splitlines() if l.startswith("{")]
+    return p, (stats[0] if stats else None), took, cwd
+
+
+def rfc3339(s):
+    return datetime.datetime.strptime(s[:19], "%Y-%m-%dT%H:%M:%S")
+
+
+def test_agent_receives_every_window():
+    with Intake() as intake:
+        p, s, _, cwd = profile(["--datadog-agent-url", intake.url, "--upload-period", "1",
+                                "-d", "3.5", "--tags", "team:prof,tier:test"],
+                               env={"DD_SERVICE": "svc-a", "DD_ENV": "ci"})
+    assert p.returncode == 0, p.stderr
+    reqs = intake.accepted()
+    assert len(reqs) == s["windows"] == 4, (len(reqs), s["windows"])
+    assert s["sinks"]["datadog-agent"]["sent"] == 4, s["sinks"]
+    seqs = []
+    for r in reqs:
+        assert "error" not in r, r.get("error")
+        assert r["path"] == "/profiling/v1/input"
+        assert r["headers"]["DD-EVP-ORIGIN"] == "hostprof"
+        assert r["headers"]["DD-EVP-ORIGIN-VERSION"]
+        ev = r["event"]
+        assert ev["family"] == "ebpf" and ev["version"] == "4", ev
+        assert ev["attachments"] == ["cpu.pprof"] and set(r["parts"]) == {"event", "cpu.pprof"}
+        assert r["parts"]["cpu.pprof"][0] == "cpu.pprof"
+        tags = dict(t.split(":", 1) for t in ev["tags_profiler"].split(","))
+        for k in ("service", "env", "host", "runtime", "profiler_version", "profile_seq"):
+            assert k in tags, (k, tags)
+        assert tags["service"] == "svc-a" and tags["env"] == "ci" and tags["runtime"] == "ebpf"
+        assert tags["team"] == "prof" and tags["tier"] == "test"
+        seqs.append(int(tags["profile_seq"]))
+        assert rfc3339(ev["start"]) <= rfc3339(ev["end"])
+        raw = gzip.decompress(r["parts"]["cpu.pprof"][1])
+        d = subprocess.run(["protoc", "--decode", "perftools.profiles.Profile", "-I",
+                            os.path.join(SHARED, "proto", "pprof"), "profile.proto"],
+                           input=raw, capture_output=True)
+        assert d.returncode == 0, d.stderr
+    assert sorted(seqs) == list(range(4)), seqs
+    assert b"leaf_spin" in gzip.decompress(reqs[0]["parts"]["cpu.pprof"][1])
+    assert not os.path.exists(os.path.join(cwd, "hostprof-out")), \
+        "with an agent configured, no local files unless asked"
+
+
+def test_retries_5xx_and_delivers_each_window_once():
+    with Intake(script=[500, 503]) as intake:
+        p, s, _, _ = profile(["--datadog-agent-url", intake.url, "--upload-period", "1",
+                              "-d", "2.5"])
+    assert p.returncode == 0, p.stderr
+    seqs = [int(dict(t.split(":", 1) for t in r["event"]["tags_profiler"].split(","))
+                ["profile_seq"]) for r in intake.accepted()]
+    assert sorted(seqs) == list(range(s["windows"])), "each window once: %s" % seqs
+    assert s["sinks"]["datadog-agent"]["retried"] == 2, s["sinks"]
+
+
+def test_429_retry_after_is_honoured():
+    with Intake(script=[429], retry_after=2) as intake:
+        p, s, _, _ = profile(["--datadog-agent-url", intake.url, "--upload-period", "5",
+                              "-d", "1"])
+    assert p.returncode == 0, p.stderr
+    first, second = intake.requests[0], intake.requests[1]
+    assert first["status"] == 429 and second["status"] == 200
+    assert second["time"] - first["time"] >= 1.9, "waited %.2f s" % (
+        second["time"] - first["time"])
+
+
+def test_other_4xx_is_not_retried():
+    with Intake(script=[400]) as intake:
+        p, s, _, _ = profile(["--datadog-agent-url", intake.url, "--upload-period", "1",
+                              "-d", "2.5"])
+    sink = s["sinks"]["datadog-agent"]
+    assert sink["rejected"] == 1 and sink["retried"] == 0, sink
+    assert len(intake.requests) == s["windows"], "one request per window, none retried"
+    assert "HTTP 400" in sink["last_error"]
+
+
+def test_dead_agent_never_blocks_sampling():
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    p, s, took, _ = profile(["--datadog-agent-url", "http://127.0.0.1:%d" % port,
+                             "--upload-period", "1", "-d", "3", "--shutdown-timeout", "1"])
+    assert took < 3 + 1 + 2, "exit within the shutdown deadline: %.1f s" % took
+    assert s["aggregated"] > 100, "sampling went on: %s" % s
+    sink = s["sinks"]["datadog-agent"]
+    assert sink["sent"] == 0 and sink["undelivered"] >= 1 and sink["retried"] >= 1, sink
+    assert p.returncode == 1 and "not delivered" in p.stderr, p.stderr
+
+
+def test_agent_from_environment():
+    with Intake() as intake:
+        port = intake.url.rsplit(":", 1)[1]
+        p, s, _, _ = profile(["--upload-period", "5", "-d", "1"],
+                             env={"DD_AGENT_HOST": "127.0.0.1", "DD_TRACE_AGENT_PORT": port})
+    assert p.returncode == 0, p.stderr
+    assert len(intake.accepted()) == 1
