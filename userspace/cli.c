@@ -30,6 +30,10 @@ static const char usage[] =
 	"      --retain N          windows kept in --output-dir (1-100000, default 60)\n"
 	"      --datadog-agent-url URL  send each window to a Datadog Agent (default from\n"
 	"                          DD_TRACE_AGENT_URL, or DD_AGENT_HOST and DD_TRACE_AGENT_PORT)\n"
+	"      --datadog-api-key KEY  send each window straight to Datadog's intake for DD_SITE\n"
+	"                          (default datadoghq.com); prefer DD_API_KEY: arguments are\n"
+	"                          visible to every user of the host\n"
+	"      --datadog-intake-url URL  the agentless intake, e.g. through a proxy\n"
 	"      --tags K:V[,K:V]    tags for uploads, after DD_TAGS; service, env, version come\n"
 	"                          from DD_SERVICE, DD_ENV, DD_VERSION\n"
 	"      --upload-timeout S  per request (1-3600, default 30)\n"
@@ -79,6 +83,8 @@ enum {
 	OPT_UPLOAD_TIMEOUT,
 	OPT_QUEUE,
 	OPT_SHUTDOWN_TIMEOUT,
+	OPT_DD_API_KEY,
+	OPT_DD_INTAKE_URL,
 };
 
 static const struct option long_opts[] = {
@@ -101,6 +107,8 @@ static const struct option long_opts[] = {
 	{"upload-timeout", required_argument, NULL, OPT_UPLOAD_TIMEOUT},
 	{"queue", required_argument, NULL, OPT_QUEUE},
 	{"shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT},
+	{"datadog-api-key", required_argument, NULL, OPT_DD_API_KEY},
+	{"datadog-intake-url", required_argument, NULL, OPT_DD_INTAKE_URL},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -252,6 +260,15 @@ enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FIL
 				return bad(err, "--datadog-agent-url (http:// or https:// URL)",
 					   optarg);
 			o->datadog_agent_url = optarg;
+			break;
+		case OPT_DD_API_KEY:
+			o->datadog_api_key = optarg; /* checked (and never echoed) at start */
+			break;
+		case OPT_DD_INTAKE_URL:
+			if (strncmp(optarg, "http://", 7) && strncmp(optarg, "https://", 8))
+				return bad(err, "--datadog-intake-url (http:// or https:// URL)",
+					   optarg);
+			o->datadog_intake_url = optarg;
 			break;
 		case OPT_TAGS:
 			o->tags = optarg;

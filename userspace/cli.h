@@ -17,24 +17,26 @@ struct hp_options {
 	unsigned int frequency;	 /* samples per second per CPU */
 	pid_t pids[HP_MAX_PIDS]; /* --pid; npids == 0: whole host */
 	size_t npids;
-	double duration;	       /* seconds; 0: until SIGINT/SIGTERM */
-	const char *folded_path;       /* --folded */
-	const char *pprof_path;	       /* --pprof */
-	const char *output_dir;	       /* --output-dir, or the default when no output is named */
-	int stats;		       /* --stats: 1 text, 2 json */
-	int verbose;		       /* -v count */
-	unsigned int ringbuf_kb;       /* --ringbuf-kb; 0: sized from CPUs and frequency */
-	int kernel_user_stacks;	       /* --kernel-user-stacks (comparison/benchmark mode) */
-	int frame_pointers_only;       /* --unwinder fp */
-	unsigned int upload_period;    /* --upload-period: window length, seconds */
-	unsigned int retain;	       /* --retain: windows kept in --output-dir */
-	int output_dir_is_default;     /* no output was named: a configured agent replaces it */
-	const char *datadog_agent_url; /* --datadog-agent-url */
-	const char *tags;	       /* --tags "k:v,k:v" */
-	unsigned int upload_timeout;   /* --upload-timeout, seconds per request */
-	unsigned int queue_windows;    /* --queue: windows each remote sink may hold */
-	unsigned int shutdown_timeout; /* --shutdown-timeout, seconds to flush at exit */
-	unsigned int unwind_table_mb;  /* --unwind-table-mb: room for stack-delta tables */
+	double duration;		/* seconds; 0: until SIGINT/SIGTERM */
+	const char *folded_path;	/* --folded */
+	const char *pprof_path;		/* --pprof */
+	const char *output_dir;		/* --output-dir, or the default when no output is named */
+	int stats;			/* --stats: 1 text, 2 json */
+	int verbose;			/* -v count */
+	unsigned int ringbuf_kb;	/* --ringbuf-kb; 0: sized from CPUs and frequency */
+	int kernel_user_stacks;		/* --kernel-user-stacks (comparison/benchmark mode) */
+	int frame_pointers_only;	/* --unwinder fp */
+	unsigned int upload_period;	/* --upload-period: window length, seconds */
+	unsigned int retain;		/* --retain: windows kept in --output-dir */
+	int output_dir_is_default;	/* no output was named: a configured agent replaces it */
+	const char *datadog_agent_url;	/* --datadog-agent-url */
+	const char *datadog_api_key;	/* --datadog-api-key (else DD_API_KEY): agentless */
+	const char *datadog_intake_url; /* --datadog-intake-url: agentless through a proxy */
+	const char *tags;		/* --tags "k:v,k:v" */
+	unsigned int upload_timeout;	/* --upload-timeout, seconds per request */
+	unsigned int queue_windows;	/* --queue: windows each remote sink may hold */
+	unsigned int shutdown_timeout;	/* --shutdown-timeout, seconds to flush at exit */
+	unsigned int unwind_table_mb;	/* --unwind-table-mb: room for stack-delta tables */
 };
 
 enum hp_cli_result {

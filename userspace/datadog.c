@@ -124,6 +124,55 @@ int hp_datadog_start(struct hp_datadog *d, const struct hp_options *o)
 				  o->queue_windows);
 }
 
+int hp_datadog_api_key_ok(const char *key)
+{
+	size_t n = 0;
+
+	for (; key[n]; n++)
+		if (!((key[n] >= '0' && key[n] <= '9') || (key[n] >= 'a' && key[n] <= 'z')))
+			return 0;
+	return n == 32;
+}
+
+void hp_datadog_intake_url(const struct hp_options *o, char *out, size_t n)
+{
+	const char *site = getenv("DD_SITE");
+
+	if (o->datadog_intake_url)
+		snprintf(out, n, "%s", o->datadog_intake_url);
+	else
+		snprintf(out, n, "https://intake.profile.%s/api/v2/profile",
+			 site && *site ? site : "datadoghq.com");
+}
+
+int hp_datadog_start_agentless(struct hp_datadog *d, const struct hp_options *o)
+{
+	const char *key = o->datadog_api_key ?: getenv("DD_API_KEY");
+	char url[1024], key_header[64];
+	const char *headers[] = {"DD-EVP-ORIGIN: hostprof", "DD-EVP-ORIGIN-VERSION: " HP_VERSION,
+				 key_header, NULL};
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	if (!key || !*key)
+		return 0;
+	if (!hp_datadog_api_key_ok(key)) {
+		hp_err("the Datadog API key is malformed (expected 32 characters of 0-9 and a-z)");
+		return -EINVAL;
+	}
+	hp_datadog_intake_url(o, url, sizeof(url));
+	snprintf(key_header, sizeof(key_header), "DD-API-KEY: %s", key);
+	d->tags = hp_datadog_tags(o);
+	if (!d->tags)
+		return -ENOMEM;
+	d->enabled = 1;
+	hp_dbg("datadog-agentless: windows go to %s", url);
+	err = hp_http_sink_start(&d->sink, "datadog-agentless", url, headers, o->upload_timeout,
+				 o->queue_windows);
+	memset(key_header, 0, sizeof(key_header)); /* the sink holds its own copy */
+	return err;
+}
+
 void hp_datadog_push(struct hp_datadog *d, const struct hp_profile *p, struct hp_symbolizer *sym)
 {
 	char boundary[40], start[48], end[48];
@@ -176,10 +225,10 @@ void hp_datadog_push(struct hp_datadog *d, const struct hp_profile *p, struct hp
 	hp_http_sink_push(&d->sink, pl);
 }
 
-void hp_datadog_stop(struct hp_datadog *d, unsigned int deadline_s)
+void hp_datadog_stop(struct hp_datadog *d, uint64_t deadline_ns)
 {
 	if (d->enabled)
-		hp_http_sink_stop(&d->sink, deadline_s);
+		hp_http_sink_stop(&d->sink, deadline_ns);
 	free(d->tags);
 	d->tags = NULL;
 }

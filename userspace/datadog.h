@@ -25,11 +25,26 @@ struct hp_datadog {
 int hp_datadog_agent_url(const struct hp_options *o, char *out, size_t n);
 /* tags_profiler: service, env, version, host, runtime, profiler_version, then the user's. */
 char *hp_datadog_tags(const struct hp_options *o);
-/* Starts the sink when an agent is configured. 0 or -errno. */
+/* Starts the Agent sink when an agent is configured. 0 or -errno. */
 int hp_datadog_start(struct hp_datadog *d, const struct hp_options *o);
+/*
+ * An API key's shape: 32 characters of [0-9a-z]. The key itself is never
+ * logged, not even when refused. 1 if plausible.
+ */
+int hp_datadog_api_key_ok(const char *key);
+/*
+ * The agentless intake URL: --datadog-intake-url, else
+ * https://intake.profile.<DD_SITE, default datadoghq.com>/api/v2/profile.
+ */
+void hp_datadog_intake_url(const struct hp_options *o, char *out, size_t n);
+/*
+ * Starts the agentless sink when an API key is configured (--datadog-api-key
+ * or DD_API_KEY). 0, -EINVAL for a malformed key, or -errno.
+ */
+int hp_datadog_start_agentless(struct hp_datadog *d, const struct hp_options *o);
 /* Encodes a window and queues it; never blocks on the network. */
 void hp_datadog_push(struct hp_datadog *d, const struct hp_profile *p, struct hp_symbolizer *sym);
-/* Delivers what is queued within deadline_s, then stops. */
-void hp_datadog_stop(struct hp_datadog *d, unsigned int deadline_s);
+/* Delivers what is queued until deadline_ns (CLOCK_MONOTONIC), then stops. */
+void hp_datadog_stop(struct hp_datadog *d, uint64_t deadline_ns);
 
 #endif

@@ -250,12 +250,17 @@ void hp_http_sink_push(struct hp_http_sink *s, struct hp_payload p)
 	pthread_mutex_unlock(&s->lock);
 }
 
-void hp_http_sink_stop(struct hp_http_sink *s, unsigned int deadline_s)
+uint64_t hp_http_sink_now(void)
+{
+	return mono_ns();
+}
+
+void hp_http_sink_stop(struct hp_http_sink *s, uint64_t deadline_ns)
 {
 	if (s->started) {
 		pthread_mutex_lock(&s->lock);
 		s->stopping = 1;
-		s->deadline_ns = mono_ns() + (uint64_t)deadline_s * 1000000000ull;
+		s->deadline_ns = deadline_ns;
 		pthread_cond_signal(&s->cond);
 		pthread_mutex_unlock(&s->lock);
 		pthread_join(s->thread, NULL);

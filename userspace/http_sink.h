@@ -46,10 +46,13 @@ int hp_http_sink_start(struct hp_http_sink *s, const char *name, const char *url
 /* Queues a payload (ownership of its buffers passes to the sink). */
 void hp_http_sink_push(struct hp_http_sink *s, struct hp_payload p);
 /*
- * Sends what is queued until done or deadline_s have passed, then stops the
- * thread; what was not delivered is counted in `undelivered`.
+ * Sends what is queued until done or until deadline_ns (CLOCK_MONOTONIC,
+ * shared by every sink stopping together), then stops the thread; what was
+ * not delivered is counted in `undelivered`.
  */
-void hp_http_sink_stop(struct hp_http_sink *s, unsigned int deadline_s);
+void hp_http_sink_stop(struct hp_http_sink *s, uint64_t deadline_ns);
+/* CLOCK_MONOTONIC now, in ns: to compute such deadlines. */
+uint64_t hp_http_sink_now(void);
 /* Its --stats line (text) or `"name":{...}` (json). */
 void hp_http_sink_print_stats(struct hp_http_sink *s, FILE *out, int json);
 

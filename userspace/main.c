@@ -54,6 +54,7 @@ struct run {
 	int want_whole;
 	struct hp_local_sink local; /* with --output-dir (the default) */
 	struct hp_datadog dd;	    /* with an agent configured */
+	struct hp_datadog ddless;   /* with an API key: agentless */
 	/* over all windows, for --stats */
 	uint64_t samples, bad_records, windows;
 	size_t max_stacks;
@@ -84,6 +85,7 @@ static void close_window(struct run *r, uint64_t now)
 		printf("hostprof: window of %.0f s, %" PRIu64 " samples: %s\n",
 		       (w->end_ns - w->start_ns) / 1e9, w->samples, r->local.last_flamegraph);
 	hp_datadog_push(&r->dd, w, &r->sym);
+	hp_datadog_push(&r->ddless, w, &r->sym);
 	if (r->want_whole && hp_profile_merge(&r->whole, w))
 		hp_err("failed to keep the window for --pprof/--folded: %s", strerror(ENOMEM));
 	hp_profile_reset(w);
@@ -179,6 +181,8 @@ static void print_stats(struct run *r, struct hp_bpf *b, double wall_s, double l
 	s.maps_reads = r->procs.maps_reads;
 	if (r->dd.enabled)
 		s.sinks[s.nsinks++] = &r->dd.sink;
+	if (r->ddless.enabled)
+		s.sinks[s.nsinks++] = &r->ddless.sink;
 	hp_stats_print(r->o->stats == 2 ? stdout : stderr, &s, r->o->stats == 2);
 }
 
@@ -198,7 +202,7 @@ int main(int argc, char **argv)
 	static struct run r; /* large; zeroed */
 	struct hp_options o;
 	struct hp_bpf b;
-	uint64_t start_mono, deadline = 0, window_ns, next_close;
+	uint64_t start_mono, deadline = 0, window_ns, next_close, shutdown_deadline;
 	double loop_cpu, wall;
 	int err = 0, failed;
 
@@ -227,8 +231,12 @@ int main(int argc, char **argv)
 		hp_err("failed to start the Datadog Agent sink");
 		return 1;
 	}
-	if (r.dd.enabled && o.output_dir_is_default)
-		o.output_dir = NULL; /* the agent is the output named */
+	if (hp_datadog_start_agentless(&r.ddless, &o)) {
+		hp_datadog_stop(&r.dd, 0);
+		return 1;
+	}
+	if ((r.dd.enabled || r.ddless.enabled) && o.output_dir_is_default)
+		o.output_dir = NULL; /* an upload is the output named */
 	r.want_whole = o.pprof_path || o.folded_path;
 	r.local.dir = o.output_dir;
 	r.local.retain = o.retain;
@@ -297,8 +305,11 @@ int main(int argc, char **argv)
 	wall = (clock_ns(CLOCK_MONOTONIC) - start_mono) / 1e9;
 	loop_cpu = cpu_seconds() - loop_cpu;
 
-	hp_datadog_stop(&r.dd, o.shutdown_timeout);
-	failed = r.local.failures || r.dd.sink.undelivered ? 1 : 0;
+	/* one deadline for every sink: they deliver side by side */
+	shutdown_deadline = hp_http_sink_now() + (uint64_t)o.shutdown_timeout * 1000000000ull;
+	hp_datadog_stop(&r.dd, shutdown_deadline);
+	hp_datadog_stop(&r.ddless, shutdown_deadline);
+	failed = r.local.failures || r.dd.sink.undelivered || r.ddless.sink.undelivered ? 1 : 0;
 	if (r.want_whole)
 		failed += write_whole(&r);
 	if (r.local.last_flamegraph[0])

@@ -40,11 +40,11 @@ int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t 
 		return -EINVAL;
 	}
 	/*
-	 * pid reused or exec: its maps are read again now. (New code mapped,
-	 * HP_SAMPLE_NEW_MAPPING, needs nothing here: its address is outside the
-	 * known maps, which makes hp_procs_resolve() read them again.)
+	 * pid reused, exec, or new code mapped: its maps are read again now.
+	 * For new code BPF reports at most once per 20 ms per process, and only
+	 * exact pcs, so this converges fast even when a dlopen is read half-way.
 	 */
-	if (s->flags & HP_SAMPLE_NEW_PROCESS)
+	if (s->flags & (HP_SAMPLE_NEW_PROCESS | HP_SAMPLE_NEW_MAPPING))
 		hp_procs_invalidate(p->procs, s->pid);
 	/* every byte of the key is set: it is hashed and compared whole */
 	k->pid = s->pid;

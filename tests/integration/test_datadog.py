@@ -117,3 +117,28 @@ def test_agent_from_environment():
                              env={"DD_AGENT_HOST": "127.0.0.1", "DD_TRACE_AGENT_PORT": port})
     assert p.returncode == 0, p.stderr
     assert len(intake.accepted()) == 1
+
+
+KEY = "0123456789abcdef0123456789abcdef"
+
+
+def test_agentless_sends_the_key_and_never_prints_it():
+    with Intake() as intake:
+        p, s, _, _ = profile(["--datadog-intake-url", intake.url + "/api/v2/profile",
+                              "--upload-period", "5", "-d", "1", "-v"],
+                             env={"DD_API_KEY": KEY})
+    assert p.returncode == 0, p.stderr
+    reqs = intake.accepted()
+    assert len(reqs) == 1 and reqs[0]["path"] == "/api/v2/profile"
+    assert reqs[0]["headers"]["DD-API-KEY"] == KEY
+    assert reqs[0]["event"]["family"] == "ebpf"
+    assert s["sinks"]["datadog-agentless"]["sent"] == 1
+    assert KEY not in p.stdout and KEY not in p.stderr, "the key is never logged"
+
+
+def test_malformed_api_key_is_refused_without_echo():
+    bad = "SECRET-not-a-key-" + "x" * 20
+    p = subprocess.run([HOSTPROF, "-d", "1"], capture_output=True, text=True,
+                       env=dict(os.environ, DD_API_KEY=bad))
+    assert p.returncode == 1 and "malformed" in p.stderr, p.stderr
+    assert "SECRET" not in p.stderr + p.stdout

@@ -132,3 +132,22 @@ TEST(datadog_agent_url_and_tags)
 	unsetenv("DD_SERVICE");
 	unsetenv("DD_TAGS");
 }
+
+TEST(datadog_agentless_key_and_url)
+{
+	struct hp_options o;
+	char e[256], url[256];
+
+	ASSERT_TRUE(hp_datadog_api_key_ok("0123456789abcdef0123456789abcdef"), "32 of [0-9a-z]");
+	ASSERT_TRUE(!hp_datadog_api_key_ok("0123456789abcdef0123456789abcde"), "31");
+	ASSERT_TRUE(!hp_datadog_api_key_ok("0123456789ABCDEF0123456789abcdef"), "upper case");
+	ASSERT_TRUE(!hp_datadog_api_key_ok("0123456789abcdef0123456789abcd\"f"), "quote");
+	unsetenv("DD_SITE");
+	parse(&o, e, sizeof(e), NULL);
+	hp_datadog_intake_url(&o, url, sizeof(url));
+	ASSERT_STREQ(url, "https://intake.profile.datadoghq.com/api/v2/profile", "default site");
+	setenv("DD_SITE", "datadoghq.eu", 1);
+	hp_datadog_intake_url(&o, url, sizeof(url));
+	ASSERT_STREQ(url, "https://intake.profile.datadoghq.eu/api/v2/profile", "DD_SITE");
+	unsetenv("DD_SITE");
+}
