@@ -45,6 +45,8 @@ def run_hostprof(freq, secs, extra):
     out = tempfile.mkdtemp(prefix="hostprof-bench-")
     p = subprocess.run([HOSTPROF, "-F", str(freq), "-d", str(secs), "--stats=json", "-o", out]
                        + extra, capture_output=True, text=True, check=True)
+    sizes = {suffix: sum(os.path.getsize(os.path.join(out, n)) for n in os.listdir(out)
+                         if n.endswith(suffix)) for suffix in (".pprof", ".folded", ".html")}
     shutil.rmtree(out)
     s = json.loads([l for l in p.stdout.splitlines() if l.startswith("{")][0])
     return {
@@ -55,6 +57,8 @@ def run_hostprof(freq, secs, extra):
         "samples": s["aggregated"],
         "lost": s["lost"],
         "table_bytes": s.get("unwind_tables", {}).get("rows_used", 0) * 8,
+        "window_encode_ms": s.get("window_encode_ms_max", 0),
+        "window_bytes": sizes,
     }
 
 
@@ -137,6 +141,13 @@ def main():
                                                  mean([r["user_pct"] for r in hp])))
     print("    unwind tables held for the whole host: %.1f MiB" % (
         max(r["table_bytes"] for r in results[(a.freq[0], "hostprof")]) / 1048576))
+    for freq in a.freq:
+        runs = results[(freq, "hostprof")]
+        print("    %d Hz window of %.0f s: encoding %.1f ms CPU at most (target < 50 ms); "
+              "bytes: pprof %d, folded %d, flame graph %d" % (
+                  freq, secs[freq], max(r["window_encode_ms"] for r in runs),
+                  runs[-1]["window_bytes"][".pprof"], runs[-1]["window_bytes"][".folded"],
+                  runs[-1]["window_bytes"][".html"]))
     tables()
 
 

@@ -57,6 +57,7 @@ struct run {
 	struct hp_datadog ddless;   /* with an API key: agentless */
 	/* over all windows, for --stats */
 	uint64_t samples, bad_records, windows;
+	double encode_ms_total, encode_ms_max; /* CPU to symbolize, encode, compress a window */
 	size_t max_stacks;
 };
 
@@ -70,10 +71,19 @@ static int on_record(void *ctx, void *data, size_t size)
 		       : 0;
 }
 
+static double thread_cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 /* Ends the window at now (CLOCK_REALTIME), hands it to every sink, starts the next. */
 static void close_window(struct run *r, uint64_t now)
 {
 	struct hp_profile *w = &r->window;
+	double cpu0 = thread_cpu_ms(), ms;
 
 	w->end_ns = now;
 	r->windows++;
@@ -86,6 +96,18 @@ static void close_window(struct run *r, uint64_t now)
 		       (w->end_ns - w->start_ns) / 1e9, w->samples, r->local.last_flamegraph);
 	hp_datadog_push(&r->dd, w, &r->sym);
 	hp_datadog_push(&r->ddless, w, &r->sym);
+	ms = thread_cpu_ms() - cpu0;
+	r->encode_ms_total += ms;
+	if (ms > r->encode_ms_max)
+		r->encode_ms_max = ms;
+	if (hp_verbosity >= 1) { /* the status line of -v */
+		hp_dbg("window %" PRIu64 ": %" PRIu64 " samples, %zu stacks, %.1f ms CPU to encode",
+		       r->windows, w->samples, (size_t)w->stacks.count, ms);
+		if (r->dd.enabled)
+			hp_http_sink_print_stats(&r->dd.sink, stderr, 0);
+		if (r->ddless.enabled)
+			hp_http_sink_print_stats(&r->ddless.sink, stderr, 0);
+	}
 	if (r->want_whole && hp_profile_merge(&r->whole, w))
 		hp_err("failed to keep the window for --pprof/--folded: %s", strerror(ENOMEM));
 	hp_profile_reset(w);
@@ -177,6 +199,8 @@ static void print_stats(struct run *r, struct hp_bpf *b, double wall_s, double l
 	s.bad_records = r->bad_records;
 	s.distinct_stacks = r->max_stacks;
 	s.windows = r->windows;
+	s.encode_ms_max = r->encode_ms_max;
+	s.encode_ms_mean = r->windows ? r->encode_ms_total / r->windows : 0;
 	s.files = r->files.n;
 	s.maps_reads = r->procs.maps_reads;
 	if (r->dd.enabled)

@@ -81,6 +81,8 @@ void hp_stats_print(FILE *out, const struct hp_run_stats *s, int json)
 			s->wall_s, s->user_cpu_s, s->sys_cpu_s, s->loop_cpu_s, cpu_percent(s),
 			s->max_rss_kb, s->files, s->maps_reads);
 		hp_unwinders_print_stats(out, 1);
+		fprintf(out, ",\"window_encode_ms_mean\":%.2f,\"window_encode_ms_max\":%.2f",
+			s->encode_ms_mean, s->encode_ms_max);
 		fputs(",\"sinks\":{", out);
 		for (size_t i = 0; i < s->nsinks; i++) {
 			fputs(i ? "," : "", out);
@@ -110,6 +112,8 @@ void hp_stats_print(FILE *out, const struct hp_run_stats *s, int json)
 	fprintf(out, "  memory           %" PRIu64 " KiB BPF maps, %ld KiB max RSS\n",
 		s->bpf.map_bytes / 1024, s->max_rss_kb);
 	hp_unwinders_print_stats(out, 0);
+	fprintf(out, "  windows          %" PRIu64 ", %.1f ms CPU each to encode (max %.1f)\n",
+		s->windows, s->encode_ms_mean, s->encode_ms_max);
 	for (size_t i = 0; i < s->nsinks; i++)
 		hp_http_sink_print_stats(s->sinks[i], out, 0);
 }

@@ -15,7 +15,8 @@ struct hp_run_stats {
 	double loop_cpu_s;	      /* of which while sampling (excludes start-up and output) */
 	long max_rss_kb;
 	uint64_t samples_aggregated, bad_records, distinct_stacks, files, maps_reads, windows;
-	struct hp_http_sink *sinks[4]; /* remote sinks, stopped */
+	double encode_ms_mean, encode_ms_max; /* CPU per window to symbolize+encode+compress */
+	struct hp_http_sink *sinks[4];	      /* remote sinks, stopped */
 	size_t nsinks;
 };
 
