@@ -287,6 +287,8 @@ void hp_http_sink_stop(struct hp_http_sink *s, uint64_t deadline_ns)
 
 void hp_http_sink_print_stats(struct hp_http_sink *s, FILE *out, int json)
 {
+	int locked = s->started && !pthread_mutex_lock(&s->lock); /* the sender may be running */
+
 	if (json)
 		fprintf(out,
 			"\"%s\":{\"sent\":%" PRIu64 ",\"retried\":%" PRIu64 ",\"dropped\":%" PRIu64
@@ -301,4 +303,6 @@ void hp_http_sink_print_stats(struct hp_http_sink *s, FILE *out, int json)
 			" undelivered%s%s\n",
 			s->name, s->sent, s->bytes, s->retried, s->dropped, s->rejected,
 			s->undelivered, s->last_error[0] ? "; last error: " : "", s->last_error);
+	if (locked)
+		pthread_mutex_unlock(&s->lock);
 }
