@@ -26,9 +26,10 @@ def parse_multipart(body, content_type):
 
 
 class Intake:
-    def __init__(self, script=(), retry_after=None):
+    def __init__(self, script=(), retry_after=None, port=0, hang_first=None):
         self.script = list(script)   # status codes to answer first
         self.retry_after = retry_after
+        self.hang_first = hang_first  # seconds to stall the first request before answering
         self.requests = []           # every POST: dict(path, headers, status, time, event, parts)
         self.lock = threading.Lock()
         intake = self
@@ -39,6 +40,13 @@ class Intake:
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with intake.lock:
+                    hang, intake.hang_first = intake.hang_first, None
+                if hang:
+                    time.sleep(hang)  # the client gives up first; this answer is lost
+                    with intake.lock:
+                        intake.requests.append({"status": "hung", "time": time.monotonic()})
+                    return
                 with intake.lock:
                     status = intake.script.pop(0) if intake.script else 200
                     rec = {"path": self.path, "headers": dict(self.headers), "status": status,
@@ -55,7 +63,8 @@ class Intake:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        http.server.ThreadingHTTPServer.allow_reuse_address = True
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

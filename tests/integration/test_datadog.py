@@ -142,3 +142,68 @@ def test_malformed_api_key_is_refused_without_echo():
                        env=dict(os.environ, DD_API_KEY=bad))
     assert p.returncode == 1 and "malformed" in p.stderr, p.stderr
     assert "SECRET" not in p.stderr + p.stdout
+
+
+def seqs_of(reqs):
+    return [int(dict(t.split(":", 1) for t in r["event"]["tags_profiler"].split(","))
+                ["profile_seq"]) for r in reqs]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def profile_async(args):
+    """Starts hostprof with a workload; returns (popen, workloads) to finish later."""
+    w = Workloads([build("fp_chain.c"), "12"])
+    w.__enter__()
+    p = subprocess.Popen([HOSTPROF, "-F", "99", "--stats=json"] + args, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, cwd=tempfile.mkdtemp())
+    return p, w
+
+
+def finish(p, w):
+    out, err = p.communicate(timeout=60)
+    w.__exit__(None, None, None)
+    stats = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+    return p.returncode, stats[0] if stats else None, err
+
+
+def test_intake_hanging_past_the_timeout_is_retried():
+    with Intake(hang_first=3) as intake:
+        p, s, _, _ = profile(["--datadog-agent-url", intake.url, "--upload-period", "5", "-d", "1",
+                              "--upload-timeout", "1"])
+    assert p.returncode == 0, p.stderr
+    assert seqs_of(intake.accepted()) == [0], "delivered once after the timeout"
+    sink = s["sinks"]["datadog-agent"]
+    assert sink["retried"] >= 1 and "imeout" in sink["last_error"], sink
+
+
+def test_intake_refusing_at_start_then_appearing():
+    port = free_port()
+    p, w = profile_async(["--datadog-agent-url", "http://127.0.0.1:%d" % port,
+                          "--upload-period", "1", "-d", "4"])
+    time.sleep(2.5)  # the first windows meet a closed port
+    with Intake(port=port) as intake:
+        rc, s, err = finish(p, w)
+    assert rc == 0, err
+    assert sorted(seqs_of(intake.accepted())) == list(range(s["windows"])), \
+        "every window exactly once: %s" % seqs_of(intake.accepted())
+    assert s["sinks"]["datadog-agent"]["retried"] >= 1
+
+
+def test_intake_going_away_mid_run():
+    port = free_port()
+    with Intake(port=port) as first:
+        p, w = profile_async(["--datadog-agent-url", "http://127.0.0.1:%d" % port,
+                              "--upload-period", "1", "-d", "5"])
+        time.sleep(1.6)
+    time.sleep(1.5)  # gone: windows wait and retry
+    with Intake(port=port) as second:
+        rc, s, err = finish(p, w)
+    assert rc == 0, err
+    got = seqs_of(first.accepted()) + seqs_of(second.accepted())
+    assert sorted(got) == list(range(s["windows"])), "each window once: %s" % got
+    assert s["aggregated"] > 0 and s["sinks"]["datadog-agent"]["dropped"] == 0
