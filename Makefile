@@ -133,8 +133,8 @@ asan: deps $(BUILD)/hostprof-asan
 # --- commands ----------------------------------------------------------------
 run: all
 	./hostprof --duration $(DURATION) --stats
-	@echo "view: go tool pprof -top hostprof-out/profile.pprof" \
-		"(or -http=localhost:8080), or flamegraph.pl hostprof-out/profile.folded > flame.svg"
+	@echo "view: open the flame graph above in a browser; or go tool pprof -top" \
+		"hostprof-out/cpu-*.pprof (or -http=localhost:8080)"
 
 
 unit: test-deps $(BUILD)/unit-tests
