@@ -105,23 +105,31 @@ static void put_json(FILE *f, const char *s)
 	}
 }
 
-int hp_datadog_start(struct hp_datadog *d, const struct hp_options *o)
+/* Both Datadog sinks: the same payload and tags, to their own URL with their own headers. */
+static int start_sink(struct hp_datadog *d, const struct hp_options *o, const char *name,
+		      const char *url, const char *extra_header)
 {
 	const char *headers[] = {"DD-EVP-ORIGIN: hostprof", "DD-EVP-ORIGIN-VERSION: " HP_VERSION,
-				 NULL};
+				 extra_header, NULL};
+
+	d->tags = hp_datadog_tags(o);
+	if (!d->tags)
+		return -ENOMEM;
+	d->enabled = 1;
+	hp_dbg("%s: windows go to %s", name, url);
+	return hp_http_sink_start(&d->sink, name, url, headers, o->upload_timeout,
+				  o->queue_windows);
+}
+
+int hp_datadog_start(struct hp_datadog *d, const struct hp_options *o)
+{
 	char base[1024], url[1100];
 
 	memset(d, 0, sizeof(*d));
 	if (hp_datadog_agent_url(o, base, sizeof(base)))
 		return 0;
 	snprintf(url, sizeof(url), "%s/profiling/v1/input", base);
-	d->tags = hp_datadog_tags(o);
-	if (!d->tags)
-		return -ENOMEM;
-	d->enabled = 1;
-	hp_dbg("datadog-agent: windows go to %s", url);
-	return hp_http_sink_start(&d->sink, "datadog-agent", url, headers, o->upload_timeout,
-				  o->queue_windows);
+	return start_sink(d, o, "datadog-agent", url, NULL);
 }
 
 int hp_datadog_api_key_ok(const char *key)
@@ -149,8 +157,6 @@ int hp_datadog_start_agentless(struct hp_datadog *d, const struct hp_options *o)
 {
 	const char *key = o->datadog_api_key ?: getenv("DD_API_KEY");
 	char url[1024], key_header[64];
-	const char *headers[] = {"DD-EVP-ORIGIN: hostprof", "DD-EVP-ORIGIN-VERSION: " HP_VERSION,
-				 key_header, NULL};
 	int err;
 
 	memset(d, 0, sizeof(*d));
@@ -162,13 +168,7 @@ int hp_datadog_start_agentless(struct hp_datadog *d, const struct hp_options *o)
 	}
 	hp_datadog_intake_url(o, url, sizeof(url));
 	snprintf(key_header, sizeof(key_header), "DD-API-KEY: %s", key);
-	d->tags = hp_datadog_tags(o);
-	if (!d->tags)
-		return -ENOMEM;
-	d->enabled = 1;
-	hp_dbg("datadog-agentless: windows go to %s", url);
-	err = hp_http_sink_start(&d->sink, "datadog-agentless", url, headers, o->upload_timeout,
-				 o->queue_windows);
+	err = start_sink(d, o, "datadog-agentless", url, key_header);
 	memset(key_header, 0, sizeof(key_header)); /* the sink holds its own copy */
 	return err;
 }
