@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
@@ -130,6 +131,37 @@ static int parse_uint(const char *s, unsigned long min, unsigned long max, unsig
 	return 0;
 }
 
+/* Whole-number options: one row each (the field is an unsigned int of hp_options). */
+static const struct uint_opt {
+	int opt;
+	unsigned long min, max;
+	size_t offset;
+	const char *what; /* for the error line */
+} uint_opts[] = {
+	{'F', 1, 10000, offsetof(struct hp_options, frequency), "--frequency (1-10000 Hz)"},
+	{OPT_RINGBUF_KB, 64, 262144, offsetof(struct hp_options, ringbuf_kb),
+	 "--ringbuf-kb (power of two, 64-262144)"},
+	{OPT_UNWIND_TABLE_MB, 1, 4096, offsetof(struct hp_options, unwind_table_mb),
+	 "--unwind-table-mb (1-4096)"},
+	{OPT_UPLOAD_PERIOD, 1, 86400, offsetof(struct hp_options, upload_period),
+	 "--upload-period (1-86400 seconds)"},
+	{OPT_RETAIN, 1, 100000, offsetof(struct hp_options, retain), "--retain (1-100000 windows)"},
+	{OPT_UPLOAD_TIMEOUT, 1, 3600, offsetof(struct hp_options, upload_timeout),
+	 "--upload-timeout (1-3600 seconds)"},
+	{OPT_QUEUE, 1, 10000, offsetof(struct hp_options, queue_windows),
+	 "--queue (1-10000 windows)"},
+	{OPT_SHUTDOWN_TIMEOUT, 0, 3600, offsetof(struct hp_options, shutdown_timeout),
+	 "--shutdown-timeout (0-3600 seconds)"},
+};
+
+static const struct uint_opt *find_uint_opt(int c)
+{
+	for (size_t i = 0; i < sizeof(uint_opts) / sizeof(uint_opts[0]); i++)
+		if (uint_opts[i].opt == c)
+			return &uint_opts[i];
+	return NULL;
+}
+
 static int parse_pids(const char *s, struct hp_options *o)
 {
 	char *copy = strdup(s), *tok, *save = NULL;
@@ -194,12 +226,16 @@ enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FIL
 	optind = 0; /* reset getopt: callable more than once (tests) */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":F:p:d:o:s::vhV", long_opts, NULL)) != -1) {
+		const struct uint_opt *u = find_uint_opt(c);
+
+		if (u) {
+			if (parse_uint(optarg, u->min, u->max, &v) ||
+			    (c == OPT_RINGBUF_KB && (v & (v - 1))))
+				return bad(err, u->what, optarg);
+			*(unsigned int *)((char *)o + u->offset) = v;
+			continue;
+		}
 		switch (c) {
-		case 'F':
-			if (parse_uint(optarg, 1, 10000, &v))
-				return bad(err, "--frequency (1-10000 Hz)", optarg);
-			o->frequency = v;
-			break;
 		case 'p':
 			if (parse_pids(optarg, o))
 				return bad(err, "--pid (positive process ids, comma separated)",
@@ -232,11 +268,6 @@ enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FIL
 		case 'v':
 			o->verbose++;
 			break;
-		case OPT_RINGBUF_KB:
-			if (parse_uint(optarg, 64, 262144, &v) || (v & (v - 1)))
-				return bad(err, "--ringbuf-kb (power of two, 64-262144)", optarg);
-			o->ringbuf_kb = v;
-			break;
 		case OPT_KERNEL_USTACKS:
 			o->kernel_user_stacks = 1;
 			break;
@@ -244,16 +275,6 @@ enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FIL
 			if (strcmp(optarg, "native") && strcmp(optarg, "fp"))
 				return bad(err, "--unwinder (native or fp)", optarg);
 			o->frame_pointers_only = !strcmp(optarg, "fp");
-			break;
-		case OPT_UPLOAD_PERIOD:
-			if (parse_uint(optarg, 1, 86400, &v))
-				return bad(err, "--upload-period (1-86400 seconds)", optarg);
-			o->upload_period = v;
-			break;
-		case OPT_RETAIN:
-			if (parse_uint(optarg, 1, 100000, &v))
-				return bad(err, "--retain (1-100000 windows)", optarg);
-			o->retain = v;
 			break;
 		case OPT_DD_AGENT_URL:
 			if (strncmp(optarg, "http://", 7) && strncmp(optarg, "https://", 8))
@@ -272,28 +293,6 @@ enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FIL
 			break;
 		case OPT_TAGS:
 			o->tags = optarg;
-			break;
-		case OPT_UPLOAD_TIMEOUT:
-			if (parse_uint(optarg, 1, 3600, &v))
-				return bad(err, "--upload-timeout (1-3600 seconds)", optarg);
-			o->upload_timeout = v;
-			break;
-		case OPT_QUEUE:
-			if (parse_uint(optarg, 1, 10000, &v))
-				return bad(err, "--queue (1-10000 windows)", optarg);
-			o->queue_windows = v;
-			break;
-		case OPT_SHUTDOWN_TIMEOUT:
-			if (!strcmp(optarg, "0"))
-				v = 0;
-			else if (parse_uint(optarg, 1, 3600, &v))
-				return bad(err, "--shutdown-timeout (0-3600 seconds)", optarg);
-			o->shutdown_timeout = v;
-			break;
-		case OPT_UNWIND_TABLE_MB:
-			if (parse_uint(optarg, 1, 4096, &v))
-				return bad(err, "--unwind-table-mb (1-4096)", optarg);
-			o->unwind_table_mb = v;
 			break;
 		case 'h':
 			fputs(usage, out);

@@ -54,19 +54,38 @@ TEST(cli_values)
 	ASSERT_STREQ(o.folded_path, "x.folded", "folded path");
 	ASSERT_TRUE(o.output_dir == NULL, "no default dir when an output is named");
 	ASSERT_EQ(o.stats, 2, "json stats");
+	ASSERT_EQ(parse(&o, e, sizeof(e), "--shutdown-timeout", "0", "--queue", "7", NULL),
+		  HP_CLI_RUN, "0 s shutdown");
+	ASSERT_TRUE(o.shutdown_timeout == 0 && o.queue_windows == 7, "table-driven fields");
 }
 
 TEST(cli_rejects_bad_values)
 {
 	static const char *const bad[][2] = {
-		{"--frequency", "banana"}, {"--frequency", "0"},
-		{"--frequency", "10001"},  {"--frequency", "12x"},
-		{"--pid", "-3"},	   {"--pid", "0"},
-		{"--pid", "1,,x"},	   {"--pid", ""},
-		{"--duration", "-1"},	   {"--duration", "nan"},
-		{"--duration", "1s"},	   {"--ringbuf-kb", "100"},
-		{"--stats=xml", NULL},	   {"--no-such-option", NULL},
-		{"extra-argument", NULL},  {"--frequency", NULL},
+		{"--frequency", "banana"},
+		{"--frequency", "0"},
+		{"--frequency", "10001"},
+		{"--frequency", "12x"},
+		{"--pid", "-3"},
+		{"--pid", "0"},
+		{"--pid", "1,,x"},
+		{"--pid", ""},
+		{"--duration", "-1"},
+		{"--duration", "nan"},
+		{"--duration", "1s"},
+		{"--ringbuf-kb", "100"},
+		{"--stats=xml", NULL},
+		{"--no-such-option", NULL},
+		{"--retain", "0"},
+		{"--queue", "0"},
+		{"--upload-timeout", "0"},
+		{"--shutdown-timeout", "-1"},
+		{"--unwind-table-mb", "0"},
+		{"--upload-period", "86401"},
+		{"--unwinder", "dwarf"},
+		{"--datadog-intake-url", "intake"},
+		{"extra-argument", NULL},
+		{"--frequency", NULL},
 	};
 	struct hp_options o;
 	char e[256];
