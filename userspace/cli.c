@@ -35,8 +35,12 @@ static const char usage[] =
 	"                          (default datadoghq.com); prefer DD_API_KEY: arguments are\n"
 	"                          visible to every user of the host\n"
 	"      --datadog-intake-url URL  the agentless intake, e.g. through a proxy\n"
-	"      --tags K:V[,K:V]    tags for uploads, after DD_TAGS; service, env, version come\n"
-	"                          from DD_SERVICE, DD_ENV, DD_VERSION\n"
+	"      --no-service-split  upload one profile per window, tagged with hostprof's own\n"
+	"                          DD_SERVICE, instead of one per service of the profiled\n"
+	"                          processes (their DD_SERVICE/OTEL_SERVICE_NAME, else their\n"
+	"                          container, else their executable; kernel threads: kernel)\n"
+	"      --tags K:V[,K:V]    tags for uploads, after DD_TAGS; env and version come from\n"
+	"                          DD_ENV and DD_VERSION\n"
 	"      --upload-timeout S  per request (1-3600, default 30)\n"
 	"      --queue N           windows a remote sink holds while it retries (1-10000,\n"
 	"                          default 100); when full the oldest is dropped\n"
@@ -86,6 +90,7 @@ enum {
 	OPT_SHUTDOWN_TIMEOUT,
 	OPT_DD_API_KEY,
 	OPT_DD_INTAKE_URL,
+	OPT_NO_SERVICE_SPLIT,
 };
 
 static const struct option long_opts[] = {
@@ -110,6 +115,7 @@ static const struct option long_opts[] = {
 	{"shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT},
 	{"datadog-api-key", required_argument, NULL, OPT_DD_API_KEY},
 	{"datadog-intake-url", required_argument, NULL, OPT_DD_INTAKE_URL},
+	{"no-service-split", no_argument, NULL, OPT_NO_SERVICE_SPLIT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -214,6 +220,7 @@ enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FIL
 	o->unwind_table_mb = HP_DEFAULT_UNWIND_TABLE_MB;
 	o->upload_period = HP_DEFAULT_UPLOAD_PERIOD;
 	o->retain = HP_DEFAULT_RETAIN;
+	o->service_split = 1;
 	o->upload_timeout = 30;
 	o->queue_windows = 100;
 	o->shutdown_timeout = 10;
@@ -290,6 +297,9 @@ enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FIL
 				return bad(err, "--datadog-intake-url (http:// or https:// URL)",
 					   optarg);
 			o->datadog_intake_url = optarg;
+			break;
+		case OPT_NO_SERVICE_SPLIT:
+			o->service_split = 0;
 			break;
 		case OPT_TAGS:
 			o->tags = optarg;

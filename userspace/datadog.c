@@ -54,7 +54,6 @@ char *hp_datadog_tags(const struct hp_options *o)
 	if (!f)
 		return NULL;
 	gethostname(host, sizeof(host) - 1);
-	add_tag(f, &first, "service", getenv("DD_SERVICE") ?: "hostprof");
 	add_tag(f, &first, "env", getenv("DD_ENV"));
 	add_tag(f, &first, "version", getenv("DD_VERSION"));
 	add_tag(f, &first, "host", host);
@@ -115,6 +114,8 @@ static int start_sink(struct hp_datadog *d, const struct hp_options *o, const ch
 	d->tags = hp_datadog_tags(o);
 	if (!d->tags)
 		return -ENOMEM;
+	d->own_service = getenv("DD_SERVICE") ?: "hostprof";
+	d->split = o->service_split;
 	d->enabled = 1;
 	hp_dbg("%s: windows go to %s", name, url);
 	return hp_http_sink_start(&d->sink, name, url, headers, o->upload_timeout,
@@ -173,7 +174,9 @@ int hp_datadog_start_agentless(struct hp_datadog *d, const struct hp_options *o)
 	return err;
 }
 
-void hp_datadog_push(struct hp_datadog *d, const struct hp_profile *p, struct hp_symbolizer *sym)
+/* Encodes one profile and queues it as one upload tagged service:<service>. */
+static void push_one(struct hp_datadog *d, const struct hp_profile *p, struct hp_symbolizer *sym,
+		     const char *service)
 {
 	char boundary[40], start[48], end[48];
 	struct hp_payload pl = {0};
@@ -181,10 +184,8 @@ void hp_datadog_push(struct hp_datadog *d, const struct hp_profile *p, struct hp
 	size_t pprof_len;
 	FILE *f;
 
-	if (!d->enabled)
-		return;
 	if (hp_pprof_encode(p, sym, &pprof, &pprof_len)) {
-		hp_err("datadog-agent: failed to encode a window");
+		hp_err("%s: failed to encode a window", d->sink.name);
 		return;
 	}
 	snprintf(boundary, sizeof(boundary), "hostprof-%08x%08x", (unsigned)rand(),
@@ -200,7 +201,9 @@ void hp_datadog_push(struct hp_datadog *d, const struct hp_profile *p, struct hp
 		"--%s\r\nContent-Disposition: form-data; name=\"event\"; filename=\"event.json\"\r\n"
 		"Content-Type: application/json\r\n\r\n",
 		boundary);
-	fprintf(f, "{\"attachments\":[\"cpu.pprof\"],\"tags_profiler\":\"");
+	fprintf(f, "{\"attachments\":[\"cpu.pprof\"],\"tags_profiler\":\"service:");
+	put_json(f, service);
+	fputc(',', f);
 	put_json(f, d->tags);
 	fprintf(f,
 		",profile_seq:%" PRIu64 "\",\"start\":\"%s\",\"end\":\"%s\",\"family\":\"ebpf\","
@@ -223,6 +226,72 @@ void hp_datadog_push(struct hp_datadog *d, const struct hp_profile *p, struct hp
 		return;
 	}
 	hp_http_sink_push(&d->sink, pl);
+}
+
+/*
+ * The service of a stack: its process's DD_SERVICE/OTEL_SERVICE_NAME, else
+ * its container, else its executable; stacks without user frames (kernel
+ * threads) are "kernel".
+ */
+static void stack_service(const struct hp_profile *p, const struct hp_stack *st, char *out,
+			  size_t n)
+{
+	const char *svc = hp_procs_service_at(p->procs, st->service);
+	const struct hp_container *c = hp_procs_container_at(p->procs, st->container);
+
+	if (svc)
+		snprintf(out, n, "%s", svc);
+	else if (c)
+		snprintf(out, n, "container-%.12s", c->id);
+	else if (st->nlocs == st->nkernel)
+		snprintf(out, n, "kernel");
+	else
+		snprintf(out, n, "%.*s", HP_COMM_LEN, st->proc_comm[0] ? st->proc_comm : "unknown");
+	for (char *c = out; *c; c++) /* tag-safe */
+		if (strchr(",: \"\\", *c))
+			*c = '_';
+}
+
+void hp_datadog_push(struct hp_datadog *d, const struct hp_profile *p, struct hp_symbolizer *sym)
+{
+	struct hp_hmap groups = {0}; /* service -> struct hp_profile * of its stacks */
+	struct hp_hmap_entry *e;
+	struct hp_stack **v;
+	size_t n, i;
+
+	if (!d->enabled)
+		return;
+	if (!d->split) {
+		push_one(d, p, sym, d->own_service);
+		return;
+	}
+	v = hp_profile_sorted(p, &n);
+	for (i = 0; v && i < n; i++) {
+		char name[128];
+		struct hp_profile *g;
+
+		stack_service(p, v[i], name, sizeof(name));
+		g = hp_hmap_get(&groups, name, strlen(name) + 1);
+		if (!g) {
+			g = malloc(sizeof(*g));
+			if (!g || hp_profile_init(g, p->period_ns, p->procs) ||
+			    hp_hmap_put(&groups, name, strlen(name) + 1, g)) {
+				free(g);
+				continue;
+			}
+			g->start_ns = p->start_ns;
+			g->end_ns = p->end_ns;
+		}
+		if (!hp_profile_add_stack(g, v[i]))
+			g->samples += v[i]->count;
+	}
+	free(v);
+	for (e = hp_hmap_first(&groups, &i); e; e = hp_hmap_next(&groups, e, &i)) {
+		push_one(d, e->value, sym, (const char *)e->key);
+		hp_profile_free(e->value);
+		free(e->value);
+	}
+	hp_hmap_free(&groups);
 }
 
 void hp_datadog_stop(struct hp_datadog *d, uint64_t deadline_ns)

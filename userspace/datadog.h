@@ -13,7 +13,9 @@
 struct hp_datadog {
 	int enabled;
 	struct hp_http_sink sink;
-	char *tags; /* tags_profiler without profile_seq */
+	char *tags;		 /* tags_profiler without service and profile_seq */
+	const char *own_service; /* hostprof's DD_SERVICE: the service when not splitting */
+	int split;		 /* one profile per service of the profiled processes */
 	uint64_t seq;
 };
 
@@ -23,7 +25,7 @@ struct hp_datadog {
  * when none is set (the sink is off).
  */
 int hp_datadog_agent_url(const struct hp_options *o, char *out, size_t n);
-/* tags_profiler: service, env, version, host, runtime, profiler_version, then the user's. */
+/* tags_profiler but service: env, version, host, runtime, profiler_version, then the user's. */
 char *hp_datadog_tags(const struct hp_options *o);
 /* Starts the Agent sink when an agent is configured. 0 or -errno. */
 int hp_datadog_start(struct hp_datadog *d, const struct hp_options *o);

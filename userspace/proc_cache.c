@@ -58,6 +58,65 @@ static uint32_t read_container(struct hp_procs *pc, pid_t pid)
 	return pc->ncontainers;
 }
 
+int hp_environ_service(const char *env, size_t len, char out[101])
+{
+	static const char *const keys[] = {"DD_SERVICE=", "OTEL_SERVICE_NAME="};
+
+	for (size_t k = 0; k < 2; k++) {
+		size_t kl = strlen(keys[k]);
+
+		for (const char *p = env, *end = env + len; p < end;) {
+			const char *nul = memchr(p, '\0', end - p);
+			size_t l = nul ? (size_t)(nul - p) : (size_t)(end - p), n = 0;
+
+			if (l > kl && !memcmp(p, keys[k], kl)) {
+				for (size_t i = kl; i < l && n < 100; i++) {
+					char c = p[i];
+
+					out[n++] = isalnum((unsigned char)c) || strchr("._/-", c)
+							   ? c
+							   : '_';
+				}
+				out[n] = '\0';
+				return 1;
+			}
+			p += l + 1;
+		}
+	}
+	return 0;
+}
+
+/* Reads the process's environment and interns the service it names (0: none). */
+static uint32_t read_service(struct hp_procs *pc, pid_t pid)
+{
+	char path[48], name[101], *buf, *copy;
+	uintptr_t idx;
+	size_t len;
+	int found;
+
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+	if (hp_read_file(path, &buf, &len))
+		return 0;
+	found = hp_environ_service(buf, len, name);
+	free(buf);
+	if (!found)
+		return 0;
+	idx = (uintptr_t)hp_hmap_get(&pc->service_idx, name, strlen(name) + 1);
+	if (idx)
+		return idx;
+	copy = strdup(name);
+	if (!copy || pc->nservices >= UINT32_MAX - 1 ||
+	    hp_reserve(&pc->services, &pc->services_cap, pc->nservices + 1,
+		       sizeof(*pc->services))) {
+		free(copy);
+		return 0;
+	}
+	pc->services[pc->nservices++] = copy;
+	if (hp_hmap_put(&pc->service_idx, name, strlen(name) + 1, (void *)(uintptr_t)pc->nservices))
+		return 0;
+	return pc->nservices;
+}
+
 static void refresh(struct hp_procs *pc, struct hp_proc *p, uint64_t now_ns)
 {
 	struct hp_maps m;
@@ -74,6 +133,7 @@ static void refresh(struct hp_procs *pc, struct hp_proc *p, uint64_t now_ns)
 	p->maps = m;
 	p->exited_ns = 0;
 	p->container = read_container(pc, p->pid);
+	p->service = read_service(pc, p->pid);
 	hp_unwinders_process_maps(p->pid, &p->maps, pc->files);
 }
 
@@ -202,6 +262,22 @@ uint32_t hp_procs_container(struct hp_procs *pc, pid_t pid, uint64_t now_ns)
 	return p->container;
 }
 
+uint32_t hp_procs_service(struct hp_procs *pc, pid_t pid, uint64_t now_ns)
+{
+	struct hp_proc *p = proc_get(pc, pid);
+
+	if (!p)
+		return 0;
+	if (!p->refreshed_ns)
+		refresh(pc, p, now_ns);
+	return p->service;
+}
+
+const char *hp_procs_service_at(const struct hp_procs *pc, uint32_t idx)
+{
+	return idx && idx <= pc->nservices ? pc->services[idx - 1] : NULL;
+}
+
 const struct hp_container *hp_procs_container_at(const struct hp_procs *pc, uint32_t idx)
 {
 	return idx && idx <= pc->ncontainers ? &pc->containers[idx - 1] : NULL;
@@ -220,6 +296,12 @@ void hp_procs_free(struct hp_procs *pc)
 	}
 	hp_hmap_free(&pc->by_pid);
 	hp_hmap_free(&pc->container_idx);
+	for (size_t i = 0; i < pc->nservices; i++)
+		free(pc->services[i]);
+	free(pc->services);
+	pc->services = NULL;
+	pc->nservices = pc->services_cap = 0;
+	hp_hmap_free(&pc->service_idx);
 	free(pc->containers);
 	pc->containers = NULL;
 	pc->ncontainers = pc->containers_cap = 0;

@@ -17,6 +17,7 @@ struct hp_proc {
 	int gone;	       /* /proc/PID vanished: keep the last maps we had */
 	uint64_t exited_ns;    /* when the clean-up first found it gone; 0: alive */
 	uint32_t container;    /* index into hp_procs.containers; 0: not in a container */
+	uint32_t service;      /* index into hp_procs.services: its DD_SERVICE/OTEL_SERVICE_NAME */
 };
 
 struct hp_procs {
@@ -30,6 +31,10 @@ struct hp_procs {
 	struct hp_container *containers;
 	size_t ncontainers, containers_cap;
 	struct hp_hmap container_idx; /* container id -> index */
+	/* services named in processes' environments, interned the same way */
+	char **services;
+	size_t nservices, services_cap;
+	struct hp_hmap service_idx; /* name -> index */
 };
 
 /* Where a user address lives once resolved. */
@@ -65,6 +70,16 @@ void hp_procs_gc(struct hp_procs *pc, uint64_t now_ns);
 uint32_t hp_procs_container(struct hp_procs *pc, pid_t pid, uint64_t now_ns);
 /* The container an index names; NULL for 0 or out of range. */
 const struct hp_container *hp_procs_container_at(const struct hp_procs *pc, uint32_t idx);
+/* The service index of pid (reading it if never read), 0 if its environment names none. */
+uint32_t hp_procs_service(struct hp_procs *pc, pid_t pid, uint64_t now_ns);
+/* The service an index names; NULL for 0 or out of range. */
+const char *hp_procs_service_at(const struct hp_procs *pc, uint32_t idx);
+/*
+ * The service named in an environment block (NUL-separated, untrusted):
+ * DD_SERVICE, else OTEL_SERVICE_NAME, made tag-safe (at most 100 of
+ * [A-Za-z0-9._/-], others become '_') into out. 1 if found.
+ */
+int hp_environ_service(const char *env, size_t len, char out[101]);
 void hp_procs_free(struct hp_procs *pc);
 
 #endif

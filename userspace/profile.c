@@ -72,7 +72,7 @@ int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t 
 	}
 	k->nlocs = n;
 	k->container = hp_procs_container(p->procs, s->pid, now_ns);
-	k->pad = 0;
+	k->service = hp_procs_service(p->procs, s->pid, now_ns);
 
 	klen = key_len(n);
 	st = hp_hmap_get(&p->stacks, &k->pid, klen);
@@ -126,28 +126,34 @@ static void free_stacks(struct hp_profile *p)
 	hp_hmap_free(&p->stacks);
 }
 
+int hp_profile_add_stack(struct hp_profile *dst, const struct hp_stack *s)
+{
+	size_t klen = key_len(s->nlocs);
+	struct hp_stack *d = hp_hmap_get(&dst->stacks, &s->pid, klen);
+
+	if (!d) {
+		d = malloc(HP_STACK_KEY_OFF + klen);
+		if (!d)
+			return -ENOMEM;
+		memcpy(d, s, HP_STACK_KEY_OFF + klen);
+		d->count = 0;
+		if (hp_hmap_put(&dst->stacks, &d->pid, klen, d)) {
+			free(d);
+			return -ENOMEM;
+		}
+	}
+	d->count += s->count;
+	return 0;
+}
+
 int hp_profile_merge(struct hp_profile *dst, const struct hp_profile *src)
 {
 	struct hp_hmap_entry *e;
 	size_t i;
 
-	for (e = hp_hmap_first(&src->stacks, &i); e; e = hp_hmap_next(&src->stacks, e, &i)) {
-		const struct hp_stack *s = e->value;
-		struct hp_stack *d = hp_hmap_get(&dst->stacks, e->key, e->klen);
-
-		if (!d) {
-			d = malloc(HP_STACK_KEY_OFF + e->klen);
-			if (!d)
-				return -ENOMEM;
-			memcpy(d, s, HP_STACK_KEY_OFF + e->klen);
-			d->count = 0;
-			if (hp_hmap_put(&dst->stacks, &d->pid, e->klen, d)) {
-				free(d);
-				return -ENOMEM;
-			}
-		}
-		d->count += s->count;
-	}
+	for (e = hp_hmap_first(&src->stacks, &i); e; e = hp_hmap_next(&src->stacks, e, &i))
+		if (hp_profile_add_stack(dst, e->value))
+			return -ENOMEM;
 	dst->samples += src->samples;
 	dst->bad_records += src->bad_records;
 	dst->exits += src->exits;

@@ -24,9 +24,9 @@ struct hp_stack {
 	char comm[HP_COMM_LEN];
 	char proc_comm[HP_COMM_LEN];
 	uint32_t nlocs;
-	uint32_t nkernel;   /* locs[0..nkernel) are kernel frames, the rest user */
-	uint32_t container; /* hp_procs_container_at() index; 0: none */
-	uint32_t pad;
+	uint32_t nkernel;     /* locs[0..nkernel) are kernel frames, the rest user */
+	uint32_t container;   /* hp_procs_container_at() index; 0: none */
+	uint32_t service;     /* hp_procs_service_at() index; 0: none named */
 	struct hp_loc locs[]; /* leaf first */
 };
 
@@ -50,6 +50,8 @@ struct hp_profile {
 int hp_profile_init(struct hp_profile *p, uint64_t period_ns, struct hp_procs *procs);
 /* Empties the profile for the next window (the caches in procs stay). */
 void hp_profile_reset(struct hp_profile *p);
+/* Adds one stack (with its count) of another profile. 0 or -ENOMEM. */
+int hp_profile_add_stack(struct hp_profile *dst, const struct hp_stack *s);
 /* Adds every stack of src (a closed window) to dst, which spans both. 0 or -ENOMEM. */
 int hp_profile_merge(struct hp_profile *dst, const struct hp_profile *src);
 /*

@@ -50,13 +50,14 @@ def build(name, flags=None, out_name=None, cc=None, libs=()):
 class Workloads:
     """Starts processes and kills whatever is left of them on exit."""
 
-    def __init__(self, *cmds):
+    def __init__(self, *cmds, env=None):
         self.cmds = cmds
+        self.env = dict(os.environ, **env) if env else None
         self.procs = []
 
     def __enter__(self):
         for c in self.cmds:
-            self.procs.append(subprocess.Popen(c, stdout=subprocess.DEVNULL))
+            self.procs.append(subprocess.Popen(c, stdout=subprocess.DEVNULL, env=self.env))
         return self.procs
 
     def __exit__(self, *exc):

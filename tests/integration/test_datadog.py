@@ -12,11 +12,13 @@ from harness import HOSTPROF, SHARED, Workloads, build
 from intake import Intake
 
 
-def profile(args, env=None, timeout=60):
+def profile(args, env=None, timeout=60, service="svc-a"):
+    """Profiles one workload (--pid) whose own DD_SERVICE is `service`: one upload a window."""
     cwd = tempfile.mkdtemp(prefix="hostprof-dd-")
-    with Workloads([build("fp_chain.c"), "10"]):
+    with Workloads([build("fp_chain.c"), "10"], env={"DD_SERVICE": service}) as procs:
         t0 = time.monotonic()
-        p = subprocess.run([HOSTPROF, "-F", "199", "--stats=json"] + args, cwd=cwd,
+        p = subprocess.run([HOSTPROF, "-F", "199", "--stats=json", "--pid", str(procs[0].pid)]
+                           + args, cwd=cwd,
                            capture_output=True, text=True, timeout=timeout,
                            env=dict(os.environ, **(env or {})))
         took = time.monotonic() - t0
@@ -32,7 +34,7 @@ def test_agent_receives_every_window():
     with Intake() as intake:
         p, s, _, cwd = profile(["--datadog-agent-url", intake.url, "--upload-period", "1",
                                 "-d", "3.5", "--tags", "team:prof,tier:test"],
-                               env={"DD_SERVICE": "svc-a", "DD_ENV": "ci"})
+                               env={"DD_ENV": "ci"})
     assert p.returncode == 0, p.stderr
     reqs = intake.accepted()
     assert len(reqs) == s["windows"] == 4, (len(reqs), s["windows"])
@@ -158,8 +160,9 @@ def free_port():
 def profile_async(args):
     """Starts hostprof with a workload; returns (popen, workloads) to finish later."""
     w = Workloads([build("fp_chain.c"), "12"])
-    w.__enter__()
-    p = subprocess.Popen([HOSTPROF, "-F", "99", "--stats=json"] + args, stdout=subprocess.PIPE,
+    procs = w.__enter__()
+    p = subprocess.Popen([HOSTPROF, "-F", "99", "--stats=json", "--pid", str(procs[0].pid)]
+                         + args, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, cwd=tempfile.mkdtemp())
     return p, w
 
@@ -207,3 +210,44 @@ def test_intake_going_away_mid_run():
     got = seqs_of(first.accepted()) + seqs_of(second.accepted())
     assert sorted(got) == list(range(s["windows"])), "each window once: %s" % got
     assert s["aggregated"] > 0 and s["sinks"]["datadog-agent"]["dropped"] == 0
+
+
+
+def services_of(reqs):
+    return [dict(t.split(":", 1) for t in r["event"]["tags_profiler"].split(","))["service"]
+            for r in reqs]
+
+
+def process_names(req):
+    """The process name labels in an upload's pprof."""
+    raw = gzip.decompress(req["parts"]["cpu.pprof"][1])
+    from test_containers import samples_with_labels
+    path = os.path.join(tempfile.mkdtemp(), "p.pprof")
+    with open(path, "wb") as f:
+        f.write(gzip.compress(raw))
+    return {l.get("process name") for l in samples_with_labels(path)}
+
+
+def test_one_profile_per_service():
+    exe = build("fp_chain.c")
+    otel = build("fp_chain.c", out_name="otel_chain")
+    with Intake() as intake, \
+            Workloads([exe, "6"], env={"DD_SERVICE": "svc-one"}), \
+            Workloads([otel, "6"], env={"OTEL_SERVICE_NAME": "svc-two"}):
+        p = subprocess.run([HOSTPROF, "-F", "199", "-d", "2", "--upload-period", "5",
+                            "--datadog-agent-url", intake.url, "--stats=json"],
+                           capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    by = {svc: r for svc, r in zip(services_of(intake.accepted()), intake.accepted())}
+    assert {"svc-one", "svc-two"} <= set(by), sorted(by)
+    assert process_names(by["svc-one"]) == {"fp_chain"}, process_names(by["svc-one"])
+    assert process_names(by["svc-two"]) == {"otel_chain"}, process_names(by["svc-two"])
+    assert len(by) == len(intake.accepted()), "one upload per service"
+
+
+def test_no_service_split_uses_our_own_service():
+    with Intake() as intake:
+        p, s, _, _ = profile(["--datadog-agent-url", intake.url, "--upload-period", "5", "-d", "1",
+                              "--no-service-split"], env={"DD_SERVICE": "the-profiler"})
+    assert p.returncode == 0, p.stderr
+    assert services_of(intake.accepted()) == ["the-profiler"]

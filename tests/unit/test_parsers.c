@@ -8,6 +8,7 @@
 #include "cpulist.h"
 #include "hashmap.h"
 #include "ksyms.h"
+#include "proc_cache.h"
 #include "proc_maps.h"
 #include "range_alloc.h"
 #include "test.h"
@@ -200,4 +201,19 @@ TEST(container_ids_from_cgroup_paths)
 		ASSERT_STREQ(c.id, cases[i].want, cases[i].text);
 		ASSERT_STREQ(c.pod_uid, cases[i].pod, cases[i].text);
 	}
+}
+
+TEST(service_from_environment)
+{
+	static const char env1[] = "PATH=/bin\0OTEL_SERVICE_NAME=otel-svc\0DD_SERVICE=dd svc,x\0";
+	static const char env2[] = "A=1\0OTEL_SERVICE_NAME=otel-svc";
+	static const char env3[] = "DD_SERVICE=\0HOME=/root";
+	char out[101];
+
+	ASSERT_EQ(hp_environ_service(env1, sizeof(env1) - 1, out), 1, "found");
+	ASSERT_STREQ(out, "dd_svc_x", "DD_SERVICE first, made tag-safe");
+	ASSERT_EQ(hp_environ_service(env2, sizeof(env2) - 1, out), 1, "no trailing NUL");
+	ASSERT_STREQ(out, "otel-svc", "OTEL_SERVICE_NAME");
+	ASSERT_EQ(hp_environ_service(env3, sizeof(env3) - 1, out), 0, "empty value is none");
+	ASSERT_EQ(hp_environ_service("", 0, out), 0, "empty environment");
 }
