@@ -251,26 +251,28 @@ void hp_procs_gc(struct hp_procs *pc, uint64_t now_ns)
 	}
 }
 
-uint32_t hp_procs_container(struct hp_procs *pc, pid_t pid, uint64_t now_ns)
+/* The process, read once if it never was; NULL on allocation failure. */
+static struct hp_proc *proc_read(struct hp_procs *pc, pid_t pid, uint64_t now_ns)
 {
 	struct hp_proc *p = proc_get(pc, pid);
 
-	if (!p)
-		return 0;
-	if (!p->refreshed_ns)
+	if (p && !p->refreshed_ns)
 		refresh(pc, p, now_ns);
-	return p->container;
+	return p;
+}
+
+uint32_t hp_procs_container(struct hp_procs *pc, pid_t pid, uint64_t now_ns)
+{
+	struct hp_proc *p = proc_read(pc, pid, now_ns);
+
+	return p ? p->container : 0;
 }
 
 uint32_t hp_procs_service(struct hp_procs *pc, pid_t pid, uint64_t now_ns)
 {
-	struct hp_proc *p = proc_get(pc, pid);
+	struct hp_proc *p = proc_read(pc, pid, now_ns);
 
-	if (!p)
-		return 0;
-	if (!p->refreshed_ns)
-		refresh(pc, p, now_ns);
-	return p->service;
+	return p ? p->service : 0;
 }
 
 const char *hp_procs_service_at(const struct hp_procs *pc, uint32_t idx)
