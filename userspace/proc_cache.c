@@ -29,33 +29,64 @@ static struct hp_proc *proc_get(struct hp_procs *pc, pid_t pid)
 	return p;
 }
 
-/* Reads the process's cgroup and interns its container (0: none). */
+/* The index of rec in t, adding it if new; 0 when out of memory or indices. */
+static uint32_t intern(struct hp_interned *t, const void *rec, size_t size)
+{
+	uintptr_t idx = (uintptr_t)hp_hmap_get(&t->idx, rec, size);
+
+	if (idx)
+		return idx;
+	if (t->n >= UINT32_MAX - 1 || hp_reserve(&t->v, &t->cap, t->n + 1, size))
+		return 0;
+	memcpy((char *)t->v + t->n * size, rec, size);
+	if (hp_hmap_put(&t->idx, rec, size, (void *)(uintptr_t)(t->n + 1)))
+		return 0;
+	return ++t->n;
+}
+
+static const void *interned_at(const struct hp_interned *t, uint32_t idx, size_t size)
+{
+	return idx && idx <= t->n ? (const char *)t->v + (idx - 1) * size : NULL;
+}
+
+static void interned_free(struct hp_interned *t)
+{
+	free(t->v);
+	hp_hmap_free(&t->idx);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Reads /proc/PID/<what>; NULL if it cannot (the process is gone, say). */
+static char *proc_file(pid_t pid, const char *what, size_t *len)
+{
+	char path[48], *buf;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	return hp_read_file(path, &buf, len) ? NULL : buf;
+}
+
+/* The process's container, interned (0: none). */
 static uint32_t read_container(struct hp_procs *pc, pid_t pid)
 {
 	struct hp_container c;
-	char path[48], *buf;
-	uintptr_t idx;
 	size_t len;
-	int found;
+	char *buf = proc_file(pid, "cgroup", &len);
+	int found = buf && hp_container_parse(buf, len, &c);
 
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	if (hp_read_file(path, &buf, &len))
-		return 0;
-	found = hp_container_parse(buf, len, &c);
 	free(buf);
-	if (!found)
-		return 0;
-	idx = (uintptr_t)hp_hmap_get(&pc->container_idx, c.id, sizeof(c.id));
-	if (idx)
-		return idx;
-	if (pc->ncontainers >= UINT32_MAX - 1 ||
-	    hp_reserve(&pc->containers, &pc->containers_cap, pc->ncontainers + 1,
-		       sizeof(*pc->containers)))
-		return 0;
-	pc->containers[pc->ncontainers++] = c;
-	if (hp_hmap_put(&pc->container_idx, c.id, sizeof(c.id), (void *)(uintptr_t)pc->ncontainers))
-		return 0;
-	return pc->ncontainers;
+	return found ? intern(&pc->containers, &c, sizeof(c)) : 0;
+}
+
+/* The service its environment names, interned (0: none). */
+static uint32_t read_service(struct hp_procs *pc, pid_t pid)
+{
+	struct hp_service svc = {{0}};
+	size_t len;
+	char *buf = proc_file(pid, "environ", &len);
+	int found = buf && hp_environ_service(buf, len, svc.name);
+
+	free(buf);
+	return found ? intern(&pc->services, &svc, sizeof(svc)) : 0;
 }
 
 int hp_environ_service(const char *env, size_t len, char out[101])
@@ -84,37 +115,6 @@ int hp_environ_service(const char *env, size_t len, char out[101])
 		}
 	}
 	return 0;
-}
-
-/* Reads the process's environment and interns the service it names (0: none). */
-static uint32_t read_service(struct hp_procs *pc, pid_t pid)
-{
-	char path[48], name[101], *buf, *copy;
-	uintptr_t idx;
-	size_t len;
-	int found;
-
-	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
-	if (hp_read_file(path, &buf, &len))
-		return 0;
-	found = hp_environ_service(buf, len, name);
-	free(buf);
-	if (!found)
-		return 0;
-	idx = (uintptr_t)hp_hmap_get(&pc->service_idx, name, strlen(name) + 1);
-	if (idx)
-		return idx;
-	copy = strdup(name);
-	if (!copy || pc->nservices >= UINT32_MAX - 1 ||
-	    hp_reserve(&pc->services, &pc->services_cap, pc->nservices + 1,
-		       sizeof(*pc->services))) {
-		free(copy);
-		return 0;
-	}
-	pc->services[pc->nservices++] = copy;
-	if (hp_hmap_put(&pc->service_idx, name, strlen(name) + 1, (void *)(uintptr_t)pc->nservices))
-		return 0;
-	return pc->nservices;
 }
 
 static void refresh(struct hp_procs *pc, struct hp_proc *p, uint64_t now_ns)
@@ -277,12 +277,14 @@ uint32_t hp_procs_service(struct hp_procs *pc, pid_t pid, uint64_t now_ns)
 
 const char *hp_procs_service_at(const struct hp_procs *pc, uint32_t idx)
 {
-	return idx && idx <= pc->nservices ? pc->services[idx - 1] : NULL;
+	const struct hp_service *s = interned_at(&pc->services, idx, sizeof(*s));
+
+	return s ? s->name : NULL;
 }
 
 const struct hp_container *hp_procs_container_at(const struct hp_procs *pc, uint32_t idx)
 {
-	return idx && idx <= pc->ncontainers ? &pc->containers[idx - 1] : NULL;
+	return interned_at(&pc->containers, idx, sizeof(struct hp_container));
 }
 
 void hp_procs_free(struct hp_procs *pc)
@@ -297,14 +299,6 @@ void hp_procs_free(struct hp_procs *pc)
 		free(p);
 	}
 	hp_hmap_free(&pc->by_pid);
-	hp_hmap_free(&pc->container_idx);
-	for (size_t i = 0; i < pc->nservices; i++)
-		free(pc->services[i]);
-	free(pc->services);
-	pc->services = NULL;
-	pc->nservices = pc->services_cap = 0;
-	hp_hmap_free(&pc->service_idx);
-	free(pc->containers);
-	pc->containers = NULL;
-	pc->ncontainers = pc->containers_cap = 0;
+	interned_free(&pc->containers);
+	interned_free(&pc->services);
 }

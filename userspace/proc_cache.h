@@ -20,21 +20,30 @@ struct hp_proc {
 	uint32_t service;      /* index into hp_procs.services: its DD_SERVICE/OTEL_SERVICE_NAME */
 };
 
+/*
+ * An append-only set of fixed-size records: index i + 1 names record i,
+ * 0 names none. Records are compared as bytes (zero their padding).
+ */
+struct hp_interned {
+	void *v;
+	size_t n, cap;
+	struct hp_hmap idx; /* record bytes -> index */
+};
+
+/* A service named in a process's environment (tag-safe, NUL-padded). */
+struct hp_service {
+	char name[101];
+};
+
 struct hp_procs {
 	struct hp_hmap by_pid; /* pid -> struct hp_proc * */
 	struct hp_files *files;
-	uint64_t maps_reads; /* for --stats */
-	uint64_t freed;	     /* exited processes dropped */
-	uint64_t last_gc;    /* CLOCK_MONOTONIC of the last clean-up */
-	uint64_t last_sweep; /* ... and of the last look for unreported exits */
-	/* containers seen, interned: index i + 1 names containers[i] */
-	struct hp_container *containers;
-	size_t ncontainers, containers_cap;
-	struct hp_hmap container_idx; /* container id -> index */
-	/* services named in processes' environments, interned the same way */
-	char **services;
-	size_t nservices, services_cap;
-	struct hp_hmap service_idx; /* name -> index */
+	uint64_t maps_reads;	       /* for --stats */
+	uint64_t freed;		       /* exited processes dropped */
+	uint64_t last_gc;	       /* CLOCK_MONOTONIC of the last clean-up */
+	uint64_t last_sweep;	       /* ... and of the last look for unreported exits */
+	struct hp_interned containers; /* of struct hp_container */
+	struct hp_interned services;   /* of struct hp_service */
 };
 
 /* Where a user address lives once resolved. */
