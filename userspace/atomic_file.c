@@ -74,3 +74,22 @@ void hp_atomic_abort(struct hp_atomic_file *af)
 	free(af->path);
 	memset(af, 0, sizeof(*af));
 }
+
+int hp_atomic_finish(struct hp_atomic_file *af, int err)
+{
+	if (err) {
+		hp_atomic_abort(af);
+		return err;
+	}
+	return hp_atomic_commit(af);
+}
+
+int hp_atomic_write_buf(const char *path, const void *buf, size_t len)
+{
+	struct hp_atomic_file af;
+	int err = hp_atomic_open(&af, path);
+
+	if (err)
+		return err;
+	return hp_atomic_finish(&af, fwrite(buf, 1, len, af.f) == len ? 0 : -EIO);
+}

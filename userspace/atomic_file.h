@@ -17,5 +17,9 @@ int hp_atomic_open(struct hp_atomic_file *af, const char *path);
 int hp_atomic_commit(struct hp_atomic_file *af);
 /* Drops the temp file without touching path. */
 void hp_atomic_abort(struct hp_atomic_file *af);
+/* Commits when err is 0, else aborts; returns the first error. */
+int hp_atomic_finish(struct hp_atomic_file *af, int err);
+/* Writes len bytes to path, atomically. 0 or -errno. */
+int hp_atomic_write_buf(const char *path, const void *buf, size_t len);
 
 #endif

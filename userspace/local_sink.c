@@ -20,20 +20,6 @@
 static const char *const prefixes[] = {"cpu-", "stacks-", "flamegraph-"};
 static const char *const suffixes[] = {".pprof", ".folded", ".html"};
 
-static int write_buf(const char *path, const void *buf, size_t len)
-{
-	struct hp_atomic_file af;
-	int err = hp_atomic_open(&af, path);
-
-	if (err)
-		return err;
-	if (fwrite(buf, 1, len, af.f) != len) {
-		hp_atomic_abort(&af);
-		return -EIO;
-	}
-	return hp_atomic_commit(&af);
-}
-
 static int write_flamegraph(const char *path, const char *title, const char *folded, size_t len)
 {
 	struct hp_atomic_file af;
@@ -41,12 +27,7 @@ static int write_flamegraph(const char *path, const char *title, const char *fol
 
 	if (err)
 		return err;
-	err = hp_flamegraph_write(af.f, title, folded, len);
-	if (err) {
-		hp_atomic_abort(&af);
-		return err;
-	}
-	return hp_atomic_commit(&af);
+	return hp_atomic_finish(&af, hp_flamegraph_write(af.f, title, folded, len));
 }
 
 static void file_path(char *out, size_t n, const char *dir, int kind, const char *stamp)
@@ -60,9 +41,8 @@ int hp_local_sink_write(struct hp_local_sink *ls, const struct hp_profile *p,
 	char stamp[STAMP_LEN + 1], path[PATH_MAX], title[64];
 	time_t start = p->start_ns / 1000000000ull;
 	struct tm tm;
-	uint8_t *pprof = NULL;
 	char *folded = NULL;
-	size_t pprof_len, folded_len = 0;
+	size_t folded_len = 0;
 	FILE *mem;
 	int err;
 
@@ -76,11 +56,8 @@ int hp_local_sink_write(struct hp_local_sink *ls, const struct hp_profile *p,
 	snprintf(title, sizeof(title), "hostprof CPU %.*s, %.0f s", STAMP_LEN, stamp,
 		 (p->end_ns - p->start_ns) / 1e9);
 
-	err = hp_pprof_encode(p, sym, &pprof, &pprof_len);
-	if (!err) {
-		file_path(path, sizeof(path), ls->dir, 0, stamp);
-		err = write_buf(path, pprof, pprof_len);
-	}
+	file_path(path, sizeof(path), ls->dir, 0, stamp);
+	err = hp_pprof_write(path, p, sym);
 	if (err)
 		goto fail;
 	mem = open_memstream(&folded, &folded_len);
@@ -94,7 +71,7 @@ int hp_local_sink_write(struct hp_local_sink *ls, const struct hp_profile *p,
 	if (err)
 		goto fail;
 	file_path(path, sizeof(path), ls->dir, 1, stamp);
-	err = write_buf(path, folded, folded_len);
+	err = hp_atomic_write_buf(path, folded, folded_len);
 	if (err)
 		goto fail;
 	file_path(path, sizeof(path), ls->dir, 2, stamp);
@@ -109,7 +86,6 @@ fail:
 	hp_err("failed to write window %s into %s: %s", stamp, ls->dir, strerror(-err));
 	ls->failures++;
 out:
-	free(pprof);
 	free(folded);
 	return err;
 }

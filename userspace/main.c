@@ -121,12 +121,7 @@ static int write_folded(const char *path, const struct hp_profile *p, struct hp_
 
 	if (err)
 		return err;
-	err = hp_folded_write(af.f, p, sym);
-	if (err) {
-		hp_atomic_abort(&af);
-		return err;
-	}
-	return hp_atomic_commit(&af);
+	return hp_atomic_finish(&af, hp_folded_write(af.f, p, sym));
 }
 
 /* Writes --pprof and --folded (the whole run); returns the number that failed. */

@@ -328,22 +328,13 @@ out:
 
 int hp_pprof_write(const char *path, const struct hp_profile *p, struct hp_symbolizer *sym)
 {
-	struct hp_atomic_file af;
 	uint8_t *buf;
 	size_t len;
 	int err = hp_pprof_encode(p, sym, &buf, &len);
 
 	if (err)
 		return err;
-	err = hp_atomic_open(&af, path);
-	if (!err) {
-		if (fwrite(buf, 1, len, af.f) != len) {
-			hp_atomic_abort(&af);
-			err = -EIO;
-		} else {
-			err = hp_atomic_commit(&af);
-		}
-	}
+	err = hp_atomic_write_buf(path, buf, len);
 	free(buf);
 	return err;
 }
