@@ -19,6 +19,27 @@ static int elf_ready(void)
 	return ok;
 }
 
+/* e if it is an ELF file, else NULL (and e is closed). */
+static Elf *only_elf(Elf *e)
+{
+	if (e && elf_kind(e) != ELF_K_ELF) {
+		elf_end(e);
+		return NULL;
+	}
+	return e;
+}
+
+Elf *hp_elf_open_fd(int fd)
+{
+	return elf_ready() ? only_elf(elf_begin(fd, ELF_C_READ_MMAP, NULL)) : NULL;
+}
+
+Elf *hp_elf_open_mem(const void *data, size_t len)
+{
+	/* libelf may write to the image (ELF_C_READ_MMAP is not available here) */
+	return elf_ready() ? only_elf(elf_memory((char *)data, len)) : NULL;
+}
+
 static void read_build_id(Elf *e, struct hp_elf *out)
 {
 	Elf_Scn *scn = NULL;
@@ -65,7 +86,7 @@ static void read_loads(Elf *e, struct hp_elf *out)
 	}
 }
 
-static Elf_Scn *find_section(Elf *e, uint32_t type, const char *name)
+Elf_Scn *hp_elf_section(Elf *e, uint32_t type, const char *name, GElf_Shdr *sh)
 {
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
@@ -73,14 +94,13 @@ static Elf_Scn *find_section(Elf *e, uint32_t type, const char *name)
 	if (elf_getshdrstrndx(e, &shstrndx))
 		return NULL;
 	while ((scn = elf_nextscn(e, scn))) {
-		GElf_Shdr sh;
 		const char *n;
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != type)
+		if (!gelf_getshdr(scn, sh) || sh->sh_type != type)
 			continue;
 		if (!name)
 			return scn;
-		n = elf_strptr(e, shstrndx, sh.sh_name);
+		n = elf_strptr(e, shstrndx, sh->sh_name);
 		if (n && !strcmp(n, name))
 			return scn;
 	}
@@ -89,7 +109,8 @@ static Elf_Scn *find_section(Elf *e, uint32_t type, const char *name)
 
 static void read_debuglink(Elf *e, struct hp_elf *out)
 {
-	Elf_Scn *scn = find_section(e, SHT_PROGBITS, ".gnu_debuglink");
+	GElf_Shdr sh;
+	Elf_Scn *scn = hp_elf_section(e, SHT_PROGBITS, ".gnu_debuglink", &sh);
 	Elf_Data *d;
 
 	if (!scn || !(d = elf_getdata(scn, NULL)) || !d->d_buf || !d->d_size)
@@ -187,7 +208,8 @@ static void sort_syms(struct hp_elf *out)
 
 static int load_syms(Elf *e, struct hp_elf *out, int symtab_only)
 {
-	Elf_Scn *scn = find_section(e, SHT_SYMTAB, NULL);
+	GElf_Shdr sh;
+	Elf_Scn *scn = hp_elf_section(e, SHT_SYMTAB, NULL, &sh);
 	int err;
 
 	if (scn) {
@@ -195,7 +217,7 @@ static int load_syms(Elf *e, struct hp_elf *out, int symtab_only)
 	} else {
 		if (symtab_only)
 			return 0;
-		scn = find_section(e, SHT_DYNSYM, NULL);
+		scn = hp_elf_section(e, SHT_DYNSYM, NULL, &sh);
 		if (!scn)
 			return 0;
 	}
@@ -212,10 +234,6 @@ static int load_from(Elf *e, struct hp_elf *out)
 	memset(out, 0, sizeof(*out));
 	if (!e)
 		return -ENOEXEC;
-	if (elf_kind(e) != ELF_K_ELF) {
-		elf_end(e);
-		return -ENOEXEC;
-	}
 	read_build_id(e, out);
 	read_loads(e, out);
 	read_debuglink(e, out);
@@ -228,17 +246,12 @@ static int load_from(Elf *e, struct hp_elf *out)
 
 int hp_elf_load(int fd, struct hp_elf *out)
 {
-	if (!elf_ready())
-		return -EINVAL;
-	return load_from(elf_begin(fd, ELF_C_READ_MMAP, NULL), out);
+	return load_from(hp_elf_open_fd(fd), out);
 }
 
 int hp_elf_load_mem(const void *data, size_t len, struct hp_elf *out)
 {
-	if (!elf_ready())
-		return -EINVAL;
-	/* libelf may write to the image (ELF_C_READ_MMAP is not available here) */
-	return load_from(elf_memory((char *)data, len), out);
+	return load_from(hp_elf_open_mem(data, len), out);
 }
 
 int hp_elf_add_debug_syms(struct hp_elf *elf, int debug_fd)
@@ -247,15 +260,9 @@ int hp_elf_add_debug_syms(struct hp_elf *elf, int debug_fd)
 	Elf *e;
 	int err;
 
-	if (!elf_ready())
-		return -EINVAL;
-	e = elf_begin(debug_fd, ELF_C_READ_MMAP, NULL);
+	e = hp_elf_open_fd(debug_fd);
 	if (!e)
 		return -ENOEXEC;
-	if (elf_kind(e) != ELF_K_ELF) {
-		elf_end(e);
-		return -ENOEXEC;
-	}
 	err = load_syms(e, &dbg, 1);
 	elf_end(e);
 	if (err || !dbg.nsyms) {

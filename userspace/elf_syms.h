@@ -2,8 +2,10 @@
 #ifndef HP_ELF_SYMS_H
 #define HP_ELF_SYMS_H
 
-#include <stdint.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define HP_BUILD_ID_MAX	 64
 #define HP_ELF_MAX_LOADS 16
@@ -54,6 +56,18 @@ uint64_t hp_elf_offset_to_vaddr(const struct hp_elf *elf, uint64_t offset);
  */
 const char *hp_elf_lookup(const struct hp_elf *elf, uint64_t vaddr, uint64_t *off);
 void hp_elf_free(struct hp_elf *elf);
+
+/*
+ * Opens the file at fd, or an image in memory, with libelf: NULL unless it
+ * is an ELF file. Close with elf_end().
+ */
+Elf *hp_elf_open_fd(int fd);
+Elf *hp_elf_open_mem(const void *data, size_t len);
+/*
+ * The first section of this type (and name, unless NULL), its header in
+ * *sh; NULL if there is none. Names are read through the checked strptr.
+ */
+Elf_Scn *hp_elf_section(Elf *e, uint32_t type, const char *name, GElf_Shdr *sh);
 
 /* Hex build id into buf (2*len+1 bytes). */
 void hp_build_id_hex(const uint8_t *id, size_t len, char *buf);

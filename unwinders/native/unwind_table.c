@@ -3,31 +3,18 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <string.h>
+#include "elf_syms.h"
 #include "unwind_table.h"
 
 #ifndef SHT_X86_64_UNWIND
 #define SHT_X86_64_UNWIND 0x70000001
 #endif
 
-/* Finds a section by name; .eh_frame may also be typed SHT_X86_64_UNWIND. */
+/* .eh_frame may also be typed SHT_X86_64_UNWIND. */
 static Elf_Scn *find_cfi(Elf *e, const char *name, GElf_Shdr *sh)
 {
-	Elf_Scn *scn = NULL;
-	size_t shstrndx;
-
-	if (elf_getshdrstrndx(e, &shstrndx))
-		return NULL;
-	while ((scn = elf_nextscn(e, scn))) {
-		const char *n;
-
-		if (!gelf_getshdr(scn, sh) ||
-		    (sh->sh_type != SHT_PROGBITS && sh->sh_type != SHT_X86_64_UNWIND))
-			continue;
-		n = elf_strptr(e, shstrndx, sh->sh_name);
-		if (n && !strcmp(n, name))
-			return scn;
-	}
-	return NULL;
+	return hp_elf_section(e, SHT_PROGBITS, name, sh)
+		       ?: hp_elf_section(e, SHT_X86_64_UNWIND, name, sh);
 }
 
 static int build(Elf *e, struct hp_unwind_table *t)
@@ -41,10 +28,6 @@ static int build(Elf *e, struct hp_unwind_table *t)
 	memset(t, 0, sizeof(*t));
 	if (!e)
 		return -ENOEXEC;
-	if (elf_kind(e) != ELF_K_ELF) {
-		elf_end(e);
-		return -ENOEXEC;
-	}
 	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]) && !t->fdes; i++) {
 		GElf_Shdr sh;
 		Elf_Scn *scn = find_cfi(e, sources[i].name, &sh);
@@ -72,14 +55,10 @@ static int build(Elf *e, struct hp_unwind_table *t)
 
 int hp_unwind_table_build(int fd, struct hp_unwind_table *t)
 {
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -EINVAL;
-	return build(elf_begin(fd, ELF_C_READ_MMAP, NULL), t);
+	return build(hp_elf_open_fd(fd), t);
 }
 
 int hp_unwind_table_build_mem(const void *data, size_t len, struct hp_unwind_table *t)
 {
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -EINVAL;
-	return build(elf_memory((char *)data, len), t);
+	return build(hp_elf_open_mem(data, len), t);
 }
