@@ -49,6 +49,20 @@ static __always_inline void user_regs_of_current(struct hp_unwind_state *st)
 	st->bp = BPF_CORE_READ(regs, bp);
 }
 
+/* The header every record starts with: who, where, when; no frames yet. */
+static __always_inline void record_header(struct hp_sample *s, __u32 pid, __u32 tid, __u32 flags)
+{
+	s->ktime_ns = bpf_ktime_get_ns();
+	s->pid = pid;
+	s->tid = tid;
+	s->cpu = bpf_get_smp_processor_id();
+	s->flags = flags;
+	s->kernel_frames = 0;
+	s->user_frames = 0;
+	s->pad = 0;
+	bpf_get_current_comm(s->comm, sizeof(s->comm));
+}
+
 /*
  * Comparison mode: bpf_get_stack(BPF_F_USER_STACK) writes raw u64 addresses
  * into the frames area, which is then widened in place into hp_frames from
@@ -99,19 +113,13 @@ int hp_sample(struct bpf_perf_event_data *ctx)
 	if (!scr)
 		return 0;
 	s = &scr->sample;
-	s->ktime_ns = bpf_ktime_get_ns();
-	s->pid = pid;
-	s->tid = tid;
-	s->cpu = bpf_get_smp_processor_id();
-	s->flags = 0;
-	s->user_frames = 0;
+	record_header(s, pid, tid, 0);
 	if (!bpf_map_lookup_elem(&known_pids, &pid)) {
 		__u8 one = 1;
 
 		bpf_map_update_elem(&known_pids, &pid, &one, BPF_ANY);
 		s->flags |= HP_SAMPLE_NEW_PROCESS;
 	}
-	bpf_get_current_comm(s->comm, sizeof(s->comm));
 	task = (struct task_struct *)bpf_get_current_task();
 	BPF_CORE_READ_STR_INTO(&s->proc_comm, task, group_leader, comm);
 
@@ -167,16 +175,8 @@ int hp_process_exit(void *ctx)
 		hp_count(HP_CNT_RB_FULL);
 		return 0;
 	}
-	rec->ktime_ns = bpf_ktime_get_ns();
-	rec->pid = pid;
-	rec->tid = pid;
-	rec->cpu = bpf_get_smp_processor_id();
-	rec->kernel_frames = 0;
-	rec->user_frames = 0;
-	rec->flags = HP_SAMPLE_EXIT;
-	rec->pad = 0;
-	bpf_get_current_comm(rec->comm, sizeof(rec->comm));
-	__builtin_memcpy(rec->proc_comm, rec->comm, sizeof(rec->comm));
+	record_header(rec, pid, pid, HP_SAMPLE_EXIT);
+	__builtin_memcpy(rec->proc_comm, rec->comm, sizeof(rec->comm)); /* the leader exits */
 	bpf_ringbuf_submit(rec, 0);
 	hp_count(HP_CNT_EXITS);
 	return 0;
