@@ -137,17 +137,24 @@ static void refresh(struct hp_procs *pc, struct hp_proc *p, uint64_t now_ns)
 	hp_unwinders_process_maps(p->pid, &p->maps, pc->files);
 }
 
+struct hp_proc *hp_procs_read(struct hp_procs *pc, pid_t pid, uint64_t now_ns)
+{
+	struct hp_proc *p = proc_get(pc, pid);
+
+	if (p && !p->refreshed_ns)
+		refresh(pc, p, now_ns);
+	return p;
+}
+
 struct hp_resolved hp_procs_resolve(struct hp_procs *pc, pid_t pid, uint64_t addr, uint64_t now_ns)
 {
 	struct hp_resolved r = {.file = NULL, .vaddr = addr};
-	struct hp_proc *p = proc_get(pc, pid);
+	struct hp_proc *p = hp_procs_read(pc, pid, now_ns);
 	const struct hp_map_entry *e;
 	uint64_t vaddr;
 
 	if (!p)
 		return r;
-	if (!p->refreshed_ns)
-		refresh(pc, p, now_ns);
 	e = hp_maps_find(&p->maps, addr);
 	if (!e && !p->gone && now_ns - p->refreshed_ns >= REFRESH_MIN_NS) {
 		refresh(pc, p, now_ns);
@@ -249,30 +256,6 @@ void hp_procs_gc(struct hp_procs *pc, uint64_t now_ns)
 		free(p);
 		pc->freed++;
 	}
-}
-
-/* The process, read once if it never was; NULL on allocation failure. */
-static struct hp_proc *proc_read(struct hp_procs *pc, pid_t pid, uint64_t now_ns)
-{
-	struct hp_proc *p = proc_get(pc, pid);
-
-	if (p && !p->refreshed_ns)
-		refresh(pc, p, now_ns);
-	return p;
-}
-
-uint32_t hp_procs_container(struct hp_procs *pc, pid_t pid, uint64_t now_ns)
-{
-	struct hp_proc *p = proc_read(pc, pid, now_ns);
-
-	return p ? p->container : 0;
-}
-
-uint32_t hp_procs_service(struct hp_procs *pc, pid_t pid, uint64_t now_ns)
-{
-	struct hp_proc *p = proc_read(pc, pid, now_ns);
-
-	return p ? p->service : 0;
 }
 
 const char *hp_procs_service_at(const struct hp_procs *pc, uint32_t idx)

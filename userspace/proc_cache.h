@@ -75,12 +75,10 @@ void hp_procs_exited(struct hp_procs *pc, pid_t pid, uint64_t now_ns);
  * in flight). Every 30 s it also looks for exits no event reported.
  */
 void hp_procs_gc(struct hp_procs *pc, uint64_t now_ns);
-/* The container index of pid (reading it if never read), 0 if none. */
-uint32_t hp_procs_container(struct hp_procs *pc, pid_t pid, uint64_t now_ns);
+/* The process (its maps, container and service read if they never were); NULL on ENOMEM. */
+struct hp_proc *hp_procs_read(struct hp_procs *pc, pid_t pid, uint64_t now_ns);
 /* The container an index names; NULL for 0 or out of range. */
 const struct hp_container *hp_procs_container_at(const struct hp_procs *pc, uint32_t idx);
-/* The service index of pid (reading it if never read), 0 if its environment names none. */
-uint32_t hp_procs_service(struct hp_procs *pc, pid_t pid, uint64_t now_ns);
 /* The service an index names; NULL for 0 or out of range. */
 const char *hp_procs_service_at(const struct hp_procs *pc, uint32_t idx);
 /*

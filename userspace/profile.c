@@ -25,6 +25,7 @@ int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t 
 	const size_t hdr = offsetof(struct hp_sample, frames);
 	const struct hp_sample *s = rec;
 	struct hp_stack *k = p->key, *st;
+	const struct hp_proc *proc;
 	uint32_t n = 0;
 	size_t klen;
 
@@ -71,8 +72,9 @@ int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t 
 		k->locs[n].file = r.file ? r.file->idx : 0;
 	}
 	k->nlocs = n;
-	k->container = hp_procs_container(p->procs, s->pid, now_ns);
-	k->service = hp_procs_service(p->procs, s->pid, now_ns);
+	proc = hp_procs_read(p->procs, s->pid, now_ns);
+	k->container = proc ? proc->container : 0;
+	k->service = proc ? proc->service : 0;
 
 	klen = key_len(n);
 	st = hp_hmap_get(&p->stacks, &k->pid, klen);
