@@ -121,6 +121,11 @@ static const struct option long_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
+static int is_http_url(const char *s)
+{
+	return !strncmp(s, "http://", 7) || !strncmp(s, "https://", 8);
+}
+
 /* Whole decimal number in [min, max]; nothing else on the string. */
 static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
@@ -284,7 +289,7 @@ enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FIL
 			o->frame_pointers_only = !strcmp(optarg, "fp");
 			break;
 		case OPT_DD_AGENT_URL:
-			if (strncmp(optarg, "http://", 7) && strncmp(optarg, "https://", 8))
+			if (!is_http_url(optarg))
 				return bad(err, "--datadog-agent-url (http:// or https:// URL)",
 					   optarg);
 			o->datadog_agent_url = optarg;
@@ -293,7 +298,7 @@ enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FIL
 			o->datadog_api_key = optarg; /* checked (and never echoed) at start */
 			break;
 		case OPT_DD_INTAKE_URL:
-			if (strncmp(optarg, "http://", 7) && strncmp(optarg, "https://", 8))
+			if (!is_http_url(optarg))
 				return bad(err, "--datadog-intake-url (http:// or https:// URL)",
 					   optarg);
 			o->datadog_intake_url = optarg;
