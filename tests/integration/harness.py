@@ -126,6 +126,15 @@ def share(lines, pred):
     return (good / total if total else 0.0), good, total
 
 
+def assert_share(lines, pred, min_total, min_frac, what):
+    """At least min_total samples, and pred true for min_frac of them; returns how many."""
+    frac, good, total = share(lines, pred)
+    assert total >= min_total, "too few samples for %s: %d" % (what, total)
+    assert frac >= min_frac, "%s in %d of %d samples; top: %s" % (
+        what, good, total, sorted(lines, key=lambda x: -x[1])[:3])
+    return good
+
+
 def wait_for_line(stream, needle, timeout):
     """Reads lines from a pipe until one contains needle; returns what was read."""
     deadline = time.time() + timeout

@@ -1,5 +1,5 @@
 """Stacks of known workloads, from one system-wide hostprof run shared by these tests."""
-from harness import (FP_FLAGS, Workloads, build, contains_in_order, run_hostprof, share)
+from harness import FP_FLAGS, Workloads, assert_share, build, contains_in_order, run_hostprof
 
 DURATION = 3
 _run = None
@@ -25,20 +25,16 @@ def test_frame_pointer_chain_in_order():
     r = host_run()
     lines = r.lines_of("fp_chain")
     chain = ["main", "chain_a", "chain_b", "chain_c", "leaf_spin"]
-    frac, good, total = share(lines, lambda f: contains_in_order(f, chain) and f[-1] == "leaf_spin")
-    assert total >= 100, "too few samples of fp_chain: %d" % total
-    assert frac >= 0.95, "chain %s in %d of %d samples; top: %s" % (
-        chain, good, total, sorted(lines, key=lambda x: -x[1])[:3])
+    assert_share(lines, lambda f: contains_in_order(f, chain) and f[-1] == "leaf_spin",
+                 100, 0.95, "chain %s" % chain)
 
 
 def test_deep_recursion_is_complete_across_tail_calls():
     r = host_run()
     lines = r.lines_of("deep")
     # 100 recurse frames + deep_spin + main: takes 7 tail calls of the unwinder
-    frac, good, total = share(
-        lines, lambda f: f.count("recurse") == 100 and contains_in_order(f, ["main", "recurse"]))
-    assert total >= 50, "too few samples of deep: %d" % total
-    assert frac >= 0.9, "complete deep stacks in %d of %d samples" % (good, total)
+    assert_share(lines, lambda f: f.count("recurse") == 100 and
+                 contains_in_order(f, ["main", "recurse"]), 50, 0.9, "complete deep stacks")
 
 
 def test_stack_deeper_than_max_is_marked_truncated():
@@ -46,11 +42,9 @@ def test_stack_deeper_than_max_is_marked_truncated():
     lines = r.lines_of("deep200")
     # 128 user frames at most: the leaf side is kept, the root side is cut
     # and marked, and the reason is counted
-    frac, good, total = share(lines, lambda f: f[1] == "[truncated: max depth]"
-                              and f[-1] == "deep_spin" and f.count("recurse") == 126)
-    assert total >= 50, "too few samples of deep200: %d" % total
-    assert frac >= 0.9, "marked max-depth stacks in %d of %d: %s" % (
-        good, total, [(f[:3], f[-2:], n) for f, n in lines[:2]])
+    good = assert_share(lines, lambda f: f[1] == "[truncated: max depth]" and
+                        f[-1] == "deep_spin" and f.count("recurse") == 126, 50, 0.9,
+                        "marked max-depth stacks")
     assert r.stats["stack_ends"]["native"]["max depth"] >= good
 
 
@@ -68,20 +62,14 @@ def test_kernel_frames_under_user_frames():
         return ordered and contains_in_order(user, ["main", "read_loop", "raw_read"]) \
             and kernel_read & set(kern)
 
-    frac, good, total = share(lines, ok)
-    assert total >= 50, "too few samples of syscalls: %d" % total
-    assert frac >= 0.9, "kernel read frames under read_loop in %d of %d samples: %s" % (
-        good, total, sorted(lines, key=lambda x: -x[1])[:3])
+    assert_share(lines, ok, 50, 0.9, "kernel read frames under read_loop")
 
 
 def test_cpp_names_are_demangled():
     r = host_run()
     lines = r.lines_of("cpp_methods")
     chain = ["main", "app::Worker::run(double)", "app::Worker::step(int)"]
-    frac, good, total = share(lines, lambda f: contains_in_order(f, chain))
-    assert total >= 50, "too few samples of cpp_methods: %d" % total
-    assert frac >= 0.9, "demangled chain in %d of %d: %s" % (
-        good, total, sorted(lines, key=lambda x: -x[1])[:2])
+    assert_share(lines, lambda f: contains_in_order(f, chain), 50, 0.9, "demangled chain")
 
 
 def test_threads_show_their_own_stacks():
@@ -113,6 +101,5 @@ def test_frame_pointer_unwinder_still_walks_chains():
         r = run_hostprof(["-d", "2", "-F", "199", "--unwinder", "fp"])
     lines = r.lines_of("fp_chain")
     chain = ["main", "chain_a", "chain_b", "chain_c", "leaf_spin"]
-    frac, good, total = share(lines, lambda f: contains_in_order(f, chain))
-    assert total >= 100 and frac >= 0.95, "%d of %d" % (good, total)
+    assert_share(lines, lambda f: contains_in_order(f, chain), 100, 0.95, "chain %s" % chain)
     assert "native-fp" in r.stats["stack_ends"] and "native" not in r.stats["stack_ends"]
