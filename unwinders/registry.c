@@ -52,13 +52,6 @@ void hp_unwinders_process_exit(pid_t pid)
 			hp_unwinders[i]->process_exit(pid);
 }
 
-void hp_unwinders_tick(uint64_t now_ns)
-{
-	for (size_t i = 0; i < hp_unwinders_count; i++)
-		if (hp_unwinders[i]->tick)
-			hp_unwinders[i]->tick(now_ns);
-}
-
 void hp_unwinders_print_stats(FILE *out, int json)
 {
 	for (size_t i = 0; i < hp_unwinders_count; i++)

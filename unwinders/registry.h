@@ -31,8 +31,6 @@ struct hp_unwinder_ops {
 	void (*process_maps)(pid_t pid, const struct hp_maps *maps, struct hp_files *files);
 	/* The process exited: release what is held for it. */
 	void (*process_exit)(pid_t pid);
-	/* Called about once a second from the main loop. */
-	void (*tick)(uint64_t now_ns);
 	/* Its part of --stats: text lines, or `,"key":value` members for the JSON object. */
 	void (*print_stats)(FILE *out, int json);
 	/* At exit: release everything. */
@@ -48,7 +46,6 @@ int hp_unwinders_configure(struct bpf_object *obj, const struct hp_options *o);
 int hp_unwinders_start(struct bpf_object *obj);
 void hp_unwinders_process_maps(pid_t pid, const struct hp_maps *maps, struct hp_files *files);
 void hp_unwinders_process_exit(pid_t pid);
-void hp_unwinders_tick(uint64_t now_ns);
 void hp_unwinders_print_stats(FILE *out, int json);
 void hp_unwinders_stop(void);
 

@@ -316,7 +316,6 @@ int main(int argc, char **argv)
 			break;
 		}
 		err = 0;
-		hp_unwinders_tick(clock_ns(CLOCK_MONOTONIC));
 		hp_procs_gc(&r.procs, clock_ns(CLOCK_MONOTONIC));
 	}
 	hp_bpf_detach_and_drain(&b);

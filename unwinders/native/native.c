@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -22,12 +21,6 @@
 #include "range_alloc.h"
 #include "registry.h"
 #include "unwind_table.h"
-
-/*
- * Exits arrive as events from BPF; this sweep only catches processes whose
- * exit was not reported (more live processes than known_pids holds).
- */
-#define SWEEP_INTERVAL_NS 30000000000ull
 
 enum table_state {
 	TABLE_NEW = 0, /* not built yet */
@@ -60,7 +53,6 @@ static struct {
 	struct hp_range_alloc rows_alloc, maps_alloc;
 	struct hp_hmap files; /* id -> struct native_file * */
 	struct hp_hmap procs; /* pid -> struct native_proc * */
-	uint64_t last_gc;
 	/* --stats */
 	uint64_t tables_built, build_ns, fdes, table_bytes, evictions, rows_full, maps_full;
 	uint64_t procs_gone;
@@ -118,7 +110,6 @@ static int start(struct bpf_object *obj)
 	    hp_range_alloc_init(&N.maps_alloc, maps_cap))
 		return -ENOMEM;
 	N.ready = 1;
-	N.last_gc = now_ns();
 	return 0;
 }
 
@@ -328,23 +319,6 @@ static void process_exit(pid_t pid)
 	N.procs_gone++;
 }
 
-static void tick(uint64_t now)
-{
-	struct hp_hmap_entry *e, *next;
-	size_t i;
-
-	if (!N.ready || now - N.last_gc < SWEEP_INTERVAL_NS)
-		return;
-	N.last_gc = now;
-	for (e = hp_hmap_first(&N.procs, &i); e; e = next) {
-		struct native_proc *p = e->value;
-
-		next = hp_hmap_next(&N.procs, e, &i);
-		if (kill(p->pid, 0) && errno == ESRCH)
-			process_exit(p->pid);
-	}
-}
-
 static void print_stats(FILE *out, int json)
 {
 	size_t loaded = 0, none = 0;
@@ -417,7 +391,6 @@ const struct hp_unwinder_ops hp_unwinder_native = {
 	.start = start,
 	.process_maps = process_maps,
 	.process_exit = process_exit,
-	.tick = tick,
 	.print_stats = print_stats,
 	.stop = stop,
 };
