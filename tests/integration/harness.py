@@ -114,6 +114,18 @@ def pprof_bytes(path):
         return gzip.decompress(f.read())
 
 
+def decode_pprof(raw):
+    """protoc's text form of an (uncompressed) pprof, decoded with the official schema
+    from shared/, the independent oracle."""
+    proto = os.path.join(SHARED, "proto", "pprof")
+    assert os.path.exists(os.path.join(proto, "profile.proto")), \
+        "official schema missing at %s (shared/ must sit beside the repository)" % proto
+    p = subprocess.run(["protoc", "--decode", "perftools.profiles.Profile", "-I", proto,
+                        "profile.proto"], input=raw, capture_output=True)
+    assert p.returncode == 0, "protoc failed: %s" % p.stderr.decode()
+    return p.stdout.decode()
+
+
 def contains_in_order(frames, chain):
     """True if chain appears as consecutive frames."""
     n = len(chain)

@@ -5,7 +5,7 @@ import re
 import shutil
 import subprocess
 
-from harness import SHARED, Workloads, build, run_hostprof
+from harness import Workloads, build, decode_pprof, run_hostprof
 
 ID_V2 = "a" * 16 + "0123456789abcdef" * 3
 ID_V1 = "b" * 16 + "fedcba9876543210" * 3
@@ -26,9 +26,7 @@ def samples_with_labels(pprof_path):
     """[(labels dict)] for every sample of a pprof, decoded with the official schema."""
     with open(pprof_path, "rb") as f:
         raw = gzip.decompress(f.read())
-    text = subprocess.run(["protoc", "--decode", "perftools.profiles.Profile",
-                           "-I", os.path.join(SHARED, "proto", "pprof"), "profile.proto"],
-                          input=raw, capture_output=True, check=True).stdout.decode()
+    text = decode_pprof(raw)
     strings = [bytes(s, "ascii").decode("unicode_escape")
                for s in re.findall(r'^string_table: "(.*)"$', text, re.M)]
     out = []

@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 import time
 
-from harness import HOSTPROF, SHARED, Workloads, build
+from harness import HOSTPROF, Workloads, build, decode_pprof
 from intake import Intake
 
 
@@ -56,11 +56,7 @@ def test_agent_receives_every_window():
         assert tags["team"] == "prof" and tags["tier"] == "test"
         seqs.append(int(tags["profile_seq"]))
         assert rfc3339(ev["start"]) <= rfc3339(ev["end"])
-        raw = gzip.decompress(r["parts"]["cpu.pprof"][1])
-        d = subprocess.run(["protoc", "--decode", "perftools.profiles.Profile", "-I",
-                            os.path.join(SHARED, "proto", "pprof"), "profile.proto"],
-                           input=raw, capture_output=True)
-        assert d.returncode == 0, d.stderr
+        decode_pprof(gzip.decompress(r["parts"]["cpu.pprof"][1]))
     assert sorted(seqs) == list(range(4)), seqs
     assert b"leaf_spin" in gzip.decompress(reqs[0]["parts"]["cpu.pprof"][1])
     assert not os.path.exists(os.path.join(cwd, "hostprof-out")), \

@@ -6,7 +6,7 @@ import re
 import subprocess
 import tempfile
 
-from harness import HOSTPROF, SHARED, Workloads, build, read_folded
+from harness import HOSTPROF, Workloads, build, decode_pprof, read_folded
 
 STAMP = re.compile(r"^(cpu|stacks|flamegraph)-(\d{8}T\d{6}Z)\.(pprof|folded|html)$")
 _run = None
@@ -57,14 +57,11 @@ def test_windows_hold_every_sample_once():
 
 def test_window_pprof_times_are_exact():
     out, _ = windows_run()
-    proto = os.path.join(SHARED, "proto", "pprof")
     spans = []
     for name in sorted(n for n in os.listdir(out) if n.endswith(".pprof")):
         with open(os.path.join(out, name), "rb") as f:
             raw = gzip.decompress(f.read())
-        text = subprocess.run(["protoc", "--decode", "perftools.profiles.Profile", "-I", proto,
-                               "profile.proto"], input=raw, capture_output=True,
-                              check=True).stdout.decode()
+        text = decode_pprof(raw)
         t = int(re.search(r"^time_nanos: (\d+)", text, re.M).group(1))
         d = int(re.search(r"^duration_nanos: (\d+)", text, re.M).group(1))
         spans.append((t, d))
