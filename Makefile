@@ -22,7 +22,8 @@ endif
 # Project code: warnings are errors.
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror
-INCLUDES := -Ibpf -Iuserspace -Iunwinders -Iunwinders/native -I$(GEN)
+USER_DIRS := userspace userspace/proc userspace/symbolize userspace/export
+INCLUDES := -Ibpf $(addprefix -I,$(USER_DIRS)) -Iunwinders -Iunwinders/native -I$(GEN)
 LIBS := -lbpf -lelf -lz -lprotobuf-c -lcurl -lpthread -lstdc++ -lm
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -31,7 +32,7 @@ BPF_OBJS := $(patsubst %.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 BPF_HDRS := $(wildcard bpf/*.h) $(GEN)/vmlinux.h
 
 # Userspace: everything but main.c is also linked into the unit tests.
-LIB_SRCS := $(filter-out userspace/main.c,$(wildcard userspace/*.c)) \
+LIB_SRCS := $(filter-out userspace/main.c,$(wildcard $(addsuffix /*.c,$(USER_DIRS)))) \
 	unwinders/registry.c $(filter-out %.bpf.c,$(wildcard unwinders/*/*.c))
 GEN_SRCS := $(GEN)/pprof.pb-c.c
 # Header dependencies come from the compiler (-MMD); generated headers must
@@ -83,9 +84,9 @@ $(GEN)/hostprof.skel.h: $(BUILD)/hostprof.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name hostprof_bpf > $@
 
 # --- protobuf ----------------------------------------------------------------
-$(GEN)/%.pb-c.c $(GEN)/%.pb-c.h: userspace/proto/%.proto | deps
+$(GEN)/%.pb-c.c $(GEN)/%.pb-c.h: userspace/export/proto/%.proto | deps
 	$(call msg,PROTOC-C,$<)
-	$(Q)$(PROTOC_C) --c_out=$(GEN) --proto_path=userspace/proto $<
+	$(Q)$(PROTOC_C) --c_out=$(GEN) --proto_path=userspace/export/proto $<
 
 # --- userspace ---------------------------------------------------------------
 $(BUILD)/o/%.o: %.c | $(GEN_HDRS)
@@ -147,10 +148,10 @@ bench: test-deps all $(BUILD)/cfi-dump
 	scripts/bench.sh
 
 format:
-	clang-format -i $(wildcard bpf/*.[ch] userspace/*.[ch] unwinders/*.[ch] unwinders/*/*.[ch] tests/unit/*.[ch] tests/workloads/*.c)
+	clang-format -i $(wildcard bpf/*.[ch] $(addsuffix /*.[ch],$(USER_DIRS)) unwinders/*.[ch] unwinders/*/*.[ch] tests/unit/*.[ch] tests/workloads/*.c)
 
 lint:
-	clang-format --dry-run -Werror $(wildcard bpf/*.[ch] userspace/*.[ch] unwinders/*.[ch] unwinders/*/*.[ch] tests/unit/*.[ch] tests/workloads/*.c)
+	clang-format --dry-run -Werror $(wildcard bpf/*.[ch] $(addsuffix /*.[ch],$(USER_DIRS)) unwinders/*.[ch] unwinders/*/*.[ch] tests/unit/*.[ch] tests/workloads/*.c)
 
 clean:
 	rm -rf $(BUILD) hostprof $(filter-out $(GEN)/.gitignore,$(wildcard $(GEN)/*))

@@ -8,7 +8,7 @@ from harness import HOSTPROF, ROOT
 
 
 def test_sources_are_clang_formatted():
-    files = [f for pat in ("bpf/*.[ch]", "userspace/*.[ch]", "unwinders/*.[ch]",
+    files = [f for pat in ("bpf/*.[ch]", "userspace/*.[ch]", "userspace/*/*.[ch]", "unwinders/*.[ch]",
                            "unwinders/*/*.[ch]", "tests/unit/*.[ch]", "tests/workloads/*.c")
              for f in glob.glob(os.path.join(ROOT, pat))]
     p = subprocess.run(["clang-format", "--dry-run", "-Werror"] + files, capture_output=True,
