@@ -34,10 +34,11 @@ BPF_HDRS := $(wildcard bpf/*.h) $(GEN)/vmlinux.h
 # Userspace: everything but main.c is also linked into the unit tests.
 LIB_SRCS := $(filter-out userspace/main.c,$(wildcard $(addsuffix /*.c,$(USER_DIRS)))) \
 	unwinders/registry.c $(filter-out %.bpf.c,$(wildcard unwinders/*/*.c))
-GEN_SRCS := $(GEN)/pprof.pb-c.c
+PROTOS := $(notdir $(basename $(wildcard userspace/export/proto/*.proto)))
+GEN_SRCS := $(patsubst %,$(GEN)/%.pb-c.c,$(PROTOS))
 # Header dependencies come from the compiler (-MMD); generated headers must
 # exist before the first compile, hence order-only.
-GEN_HDRS := $(GEN)/pprof.pb-c.h $(GEN)/hostprof.skel.h
+GEN_HDRS := $(patsubst %,$(GEN)/%.pb-c.h,$(PROTOS)) $(GEN)/hostprof.skel.h
 DEPFLAGS = -MMD -MP
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)

@@ -16,7 +16,11 @@ Each run lasts long enough for ~1140 samples per CPU (60 s at 19 Hz, at least
 15 s): a continuous profiler's cost is its steady state, and a short run would
 mostly measure its one-off start-up work (first sight of each process and file).
 
-Usage: scripts/bench.py [--samples-per-cpu N] [--rounds N] [--freq HZ ...]
+Last, delivery: one 60 s whole-host window at 99 Hz with several busy
+workloads, sent at once to the local sink, a Datadog intake and an OTLP
+receiver (the test intakes): bytes per window per sink and CPU to encode it.
+
+Usage: scripts/bench.py [--samples-per-cpu N] [--rounds N] [--freq HZ ...] [--delivery-only]
 """
 import argparse
 import json
@@ -31,6 +35,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 from harness import HOSTPROF, build  # noqa: E402
+from intake import Intake, parse_otlp  # noqa: E402
 
 CFI_DUMP = os.path.join(ROOT, "build", "cfi-dump")
 TABLE_FILES = ["/lib/x86_64-linux-gnu/libc.so.6", "/usr/bin/python3.11", "/usr/bin/node"]
@@ -75,6 +80,43 @@ def run_perf(freq, secs):
     return {"cpu_pct": 100.0 * cpu / wall}
 
 
+def delivery(secs=60, freq=99):
+    """One whole-host window to every kind of sink at once: bytes and encode CPU per sink."""
+    cmds = [[build("fp_chain.c"), str(secs + 15)], [build("syscalls.c"), str(secs + 15)],
+            [build("deep.c"), "30", str(secs + 15)],
+            [build("threads.c"), str(secs + 15)], [build("cpp_methods.cc"), str(secs + 15)]]
+    procs = [subprocess.Popen(c, stdout=subprocess.DEVNULL) for c in cmds]
+    out = tempfile.mkdtemp(prefix="hostprof-bench-")
+    try:
+        with Intake() as dd, Intake(parse=parse_otlp) as otlp:
+            p = subprocess.run([HOSTPROF, "-F", str(freq), "-d", str(secs), "--upload-period",
+                                str(secs + 10), "--stats=json", "-o", out,
+                                "--datadog-agent-url", dd.url, "--otlp-endpoint", otlp.url],
+                               capture_output=True, text=True, check=True)
+            bad = [r["error"] for r in dd.accepted() + otlp.accepted() if "error" in r]
+    finally:
+        for w in procs:
+            w.kill()
+            w.wait()
+    sizes = {suffix: sum(os.path.getsize(os.path.join(out, n)) for n in os.listdir(out)
+                         if n.endswith(suffix)) for suffix in (".pprof", ".folded", ".html")}
+    shutil.rmtree(out)
+    s = json.loads([l for l in p.stdout.splitlines() if l.startswith("{")][0])
+    sinks = s["sinks"]
+    print("\ndelivery: one %d s whole-host window at %d Hz, %d samples, %d distinct stacks%s"
+          % (secs, freq, s["aggregated"], s["distinct_stacks"],
+             "; RECEIVERS FAILED TO DECODE: %s" % bad if bad else ""))
+    print("  all sinks together: %.1f ms CPU to symbolize, encode and compress the window "
+          "(target < 50 ms)" % s["window_encode_ms_max"])
+    print("  local:         pprof %d B, folded %d B, flame graph %d B" % (
+        sizes[".pprof"], sizes[".folded"], sizes[".html"]))
+    for name, unit in (("datadog-agent", "uploads, one per service"),
+                       ("otlp", "request(s), one resource per process")):
+        k = sinks[name]
+        print("  %-14s %d B in %d %s; encoding %.1f ms CPU" % (
+            name + ":", k["bytes"], k["sent"], unit, k["encode_ms_max"]))
+
+
 def mean(xs):
     return sum(xs) / len(xs) if xs else float("nan")
 
@@ -84,9 +126,13 @@ def main():
     ap.add_argument("--samples-per-cpu", type=int, default=1140)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--freq", type=int, nargs="+", default=[19, 999])
+    ap.add_argument("--delivery-only", action="store_true")
     a = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench: needs root (BPF, perf events)")
+    if a.delivery_only:
+        delivery()
+        return
     deep = build("deep.c")
     ncpu = os.cpu_count()
     secs = {f: max(15.0, a.samples_per_cpu / f) for f in a.freq}
@@ -149,6 +195,7 @@ def main():
                   runs[-1]["window_bytes"][".pprof"], runs[-1]["window_bytes"][".folded"],
                   runs[-1]["window_bytes"][".html"]))
     tables()
+    delivery()
 
 
 def eh_frame_bytes(path):

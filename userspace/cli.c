@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "util.h"
 #include "version.h"
 
 static const char usage[] =
@@ -35,6 +36,16 @@ static const char usage[] =
 	"                          (default datadoghq.com); prefer DD_API_KEY: arguments are\n"
 	"                          visible to every user of the host\n"
 	"      --datadog-intake-url URL  the agentless intake, e.g. through a proxy\n"
+	"      --otlp-endpoint URL  send each window to an OpenTelemetry collector over\n"
+	"                          OTLP/HTTP (gzip'd protobuf, profiles v1development); a\n"
+	"                          base URL such as http://collector:4318 gets\n"
+	"                          /v1development/profiles appended (default from\n"
+	"                          OTEL_EXPORTER_OTLP_PROFILES_ENDPOINT, used as is, or\n"
+	"                          OTEL_EXPORTER_OTLP_ENDPOINT)\n"
+	"      --otlp-headers K=V[,K=V]  request headers, percent-encoded values (default\n"
+	"                          from OTEL_EXPORTER_OTLP_PROFILES_HEADERS or\n"
+	"                          OTEL_EXPORTER_OTLP_HEADERS); OTEL_EXPORTER_OTLP_COMPRESSION=none\n"
+	"                          sends uncompressed\n"
 	"      --no-service-split  upload one profile per window, tagged with hostprof's own\n"
 	"                          DD_SERVICE, instead of one per service of the profiled\n"
 	"                          processes (their DD_SERVICE/OTEL_SERVICE_NAME, else their\n"
@@ -69,6 +80,8 @@ static const char usage[] =
 	"  sudo hostprof --upload-period 10 -o /var/tmp/prof   # until Ctrl-C, 10 s windows\n"
 	"  sudo hostprof -p 1234 --folded app.folded    # one process until Ctrl-C\n"
 	"  sudo hostprof -F 99 -d 10 --pprof cpu.pprof --stats\n"
+	"  sudo hostprof --otlp-endpoint http://collector:4318   # to an OTel collector\n"
+	"  sudo DD_AGENT_HOST=localhost hostprof        # to the local Datadog Agent\n"
 	"  go tool pprof -top hostprof-out/cpu-*.pprof\n"
 	"\n"
 	"Needs root, or CAP_BPF + CAP_PERFMON + CAP_SYS_PTRACE, and a kernel with BTF\n"
@@ -91,6 +104,8 @@ enum {
 	OPT_DD_API_KEY,
 	OPT_DD_INTAKE_URL,
 	OPT_NO_SERVICE_SPLIT,
+	OPT_OTLP_ENDPOINT,
+	OPT_OTLP_HEADERS,
 };
 
 static const struct option long_opts[] = {
@@ -116,15 +131,12 @@ static const struct option long_opts[] = {
 	{"datadog-api-key", required_argument, NULL, OPT_DD_API_KEY},
 	{"datadog-intake-url", required_argument, NULL, OPT_DD_INTAKE_URL},
 	{"no-service-split", no_argument, NULL, OPT_NO_SERVICE_SPLIT},
+	{"otlp-endpoint", required_argument, NULL, OPT_OTLP_ENDPOINT},
+	{"otlp-headers", required_argument, NULL, OPT_OTLP_HEADERS},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
 };
-
-static int is_http_url(const char *s)
-{
-	return !strncmp(s, "http://", 7) || !strncmp(s, "https://", 8);
-}
 
 /* Whole decimal number in [min, max]; nothing else on the string. */
 static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
@@ -289,7 +301,7 @@ enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FIL
 			o->frame_pointers_only = !strcmp(optarg, "fp");
 			break;
 		case OPT_DD_AGENT_URL:
-			if (!is_http_url(optarg))
+			if (!hp_is_http_url(optarg))
 				return bad(err, "--datadog-agent-url (http:// or https:// URL)",
 					   optarg);
 			o->datadog_agent_url = optarg;
@@ -298,10 +310,19 @@ enum hp_cli_result hp_cli_parse(int argc, char **argv, struct hp_options *o, FIL
 			o->datadog_api_key = optarg; /* checked (and never echoed) at start */
 			break;
 		case OPT_DD_INTAKE_URL:
-			if (!is_http_url(optarg))
+			if (!hp_is_http_url(optarg))
 				return bad(err, "--datadog-intake-url (http:// or https:// URL)",
 					   optarg);
 			o->datadog_intake_url = optarg;
+			break;
+		case OPT_OTLP_ENDPOINT:
+			if (!hp_is_http_url(optarg))
+				return bad(err, "--otlp-endpoint (http:// or https:// URL)",
+					   optarg);
+			o->otlp_endpoint = optarg;
+			break;
+		case OPT_OTLP_HEADERS:
+			o->otlp_headers = optarg; /* checked (and never echoed) at start */
 			break;
 		case OPT_NO_SERVICE_SPLIT:
 			o->service_split = 0;

@@ -33,6 +33,8 @@ struct hp_options {
 	const char *datadog_api_key;	/* --datadog-api-key (else DD_API_KEY): agentless */
 	const char *datadog_intake_url; /* --datadog-intake-url: agentless through a proxy */
 	const char *tags;		/* --tags "k:v,k:v" */
+	const char *otlp_endpoint;	/* --otlp-endpoint */
+	const char *otlp_headers;	/* --otlp-headers "k=v,k=v" (else the OTEL_ env) */
 	int service_split;		/* 0 with --no-service-split */
 	unsigned int upload_timeout;	/* --upload-timeout, seconds per request */
 	unsigned int queue_windows;	/* --queue: windows each remote sink may hold */

@@ -15,15 +15,16 @@
 #include "atomic_file.h"
 #include "bpf_loader.h"
 #include "cli.h"
-#include "datadog.h"
 #include "folded.h"
 #include "local_sink.h"
 #include "log.h"
 #include "pprof.h"
 #include "profile.h"
 #include "registry.h"
+#include "sinks.h"
 #include "stats.h"
 #include "symbolizer.h"
+#include "util.h"
 
 #define DRAIN_INTERVAL_MS 1000
 
@@ -53,8 +54,7 @@ struct run {
 	struct hp_profile whole;  /* all windows, for --pprof/--folded */
 	int want_whole;
 	struct hp_local_sink local; /* with --output-dir (the default) */
-	struct hp_datadog dd;	    /* with an agent configured */
-	struct hp_datadog ddless;   /* with an API key: agentless */
+	struct hp_sinks remote;	    /* Datadog, OTLP: each on when configured */
 	/* over all windows, for --stats */
 	uint64_t samples, bad_records, windows;
 	double encode_ms_total, encode_ms_max; /* CPU to symbolize, encode, compress a window */
@@ -71,19 +71,11 @@ static int on_record(void *ctx, void *data, size_t size)
 		       : 0;
 }
 
-static double thread_cpu_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /* Ends the window at now (CLOCK_REALTIME), hands it to every sink, starts the next. */
 static void close_window(struct run *r, uint64_t now)
 {
 	struct hp_profile *w = &r->window;
-	double cpu0 = thread_cpu_ms(), ms;
+	double cpu0 = hp_thread_cpu_ms(), ms;
 
 	w->end_ns = now;
 	r->windows++;
@@ -94,19 +86,19 @@ static void close_window(struct run *r, uint64_t now)
 	if (r->local.dir && !hp_local_sink_write(&r->local, w, &r->sym))
 		printf("hostprof: window of %.0f s, %" PRIu64 " samples: %s\n",
 		       (w->end_ns - w->start_ns) / 1e9, w->samples, r->local.last_flamegraph);
-	hp_datadog_push(&r->dd, w, &r->sym);
-	hp_datadog_push(&r->ddless, w, &r->sym);
-	ms = thread_cpu_ms() - cpu0;
+	hp_sinks_push(&r->remote, w, &r->sym);
+	ms = hp_thread_cpu_ms() - cpu0;
 	r->encode_ms_total += ms;
 	if (ms > r->encode_ms_max)
 		r->encode_ms_max = ms;
 	if (hp_verbosity >= 1) { /* the status line of -v */
 		hp_dbg("window %" PRIu64 ": %" PRIu64 " samples, %zu stacks, %.1f ms CPU to encode",
 		       r->windows, w->samples, (size_t)w->stacks.count, ms);
-		if (r->dd.enabled)
-			hp_http_sink_print_stats(&r->dd.sink, stderr, 0);
-		if (r->ddless.enabled)
-			hp_http_sink_print_stats(&r->ddless.sink, stderr, 0);
+		struct hp_http_sink *v[HP_MAX_REMOTE_SINKS];
+		size_t n = hp_sinks_http(&r->remote, v);
+
+		for (size_t i = 0; i < n; i++)
+			hp_http_sink_print_stats(v[i], stderr, 0);
 	}
 	if (r->want_whole && hp_profile_merge(&r->whole, w))
 		hp_err("failed to keep the window for --pprof/--folded: %s", strerror(ENOMEM));
@@ -198,10 +190,7 @@ static void print_stats(struct run *r, struct hp_bpf *b, double wall_s, double l
 	s.encode_ms_mean = r->windows ? r->encode_ms_total / r->windows : 0;
 	s.files = r->files.n;
 	s.maps_reads = r->procs.maps_reads;
-	if (r->dd.enabled)
-		s.sinks[s.nsinks++] = &r->dd.sink;
-	if (r->ddless.enabled)
-		s.sinks[s.nsinks++] = &r->ddless.sink;
+	s.nsinks = hp_sinks_http(&r->remote, s.sinks);
 	hp_stats_print(r->o->stats == 2 ? stdout : stderr, &s, r->o->stats == 2);
 }
 
@@ -246,15 +235,9 @@ int main(int argc, char **argv)
 	r.procs.files = &r.files;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	srand(getpid() ^ (unsigned)clock_ns(CLOCK_REALTIME));
-	if (hp_datadog_start(&r.dd, &o)) {
-		hp_err("failed to start the Datadog Agent sink");
+	if (hp_sinks_start(&r.remote, &o))
 		return 1;
-	}
-	if (hp_datadog_start_agentless(&r.ddless, &o)) {
-		hp_datadog_stop(&r.dd, 0);
-		return 1;
-	}
-	if ((r.dd.enabled || r.ddless.enabled) && o.output_dir_is_default)
+	if (hp_sinks_any(&r.remote) && o.output_dir_is_default)
 		o.output_dir = NULL; /* an upload is the output named */
 	r.want_whole = o.pprof_path || o.folded_path;
 	r.local.dir = o.output_dir;
@@ -325,9 +308,8 @@ int main(int argc, char **argv)
 
 	/* one deadline for every sink: they deliver side by side */
 	shutdown_deadline = hp_http_sink_now() + (uint64_t)o.shutdown_timeout * 1000000000ull;
-	hp_datadog_stop(&r.dd, shutdown_deadline);
-	hp_datadog_stop(&r.ddless, shutdown_deadline);
-	failed = r.local.failures || r.dd.sink.undelivered || r.ddless.sink.undelivered ? 1 : 0;
+	hp_sinks_stop(&r.remote, shutdown_deadline);
+	failed = r.local.failures || hp_sinks_undelivered(&r.remote) ? 1 : 0;
 	if (r.want_whole)
 		failed += write_whole(&r);
 	if (r.local.last_flamegraph[0])

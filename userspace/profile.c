@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "profile.h"
@@ -75,6 +76,7 @@ int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t 
 	proc = hp_procs_read(p->procs, s->pid, now_ns);
 	k->container = proc ? proc->container : 0;
 	k->service = proc ? proc->service : 0;
+	k->exe = proc ? proc->exe : 0;
 
 	klen = key_len(n);
 	st = hp_hmap_get(&p->stacks, &k->pid, klen);
@@ -92,6 +94,27 @@ int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t 
 	st->count++;
 	p->samples++;
 	return 0;
+}
+
+void hp_stack_service(const struct hp_profile *p, const struct hp_stack *st, char *out, size_t n)
+{
+	const char *svc = hp_procs_service_at(p->procs, st->service);
+	const struct hp_container *c = hp_procs_container_at(p->procs, st->container);
+	const struct hp_file *exe = hp_files_at(p->procs->files, st->exe);
+
+	if (svc)
+		snprintf(out, n, "%s", svc);
+	else if (c)
+		snprintf(out, n, "container-%.12s", c->id);
+	else if (st->nlocs == st->nkernel)
+		snprintf(out, n, "kernel");
+	else if (exe)
+		snprintf(out, n, "%s", exe->base);
+	else
+		snprintf(out, n, "%.*s", HP_COMM_LEN, st->proc_comm[0] ? st->proc_comm : "unknown");
+	for (char *c = out; *c; c++) /* tag-safe */
+		if (strchr(",: \"\\", *c))
+			*c = '_';
 }
 
 static int cmp_stack(const void *a, const void *b)

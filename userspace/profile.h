@@ -23,10 +23,11 @@ struct hp_stack {
 	uint32_t pid, tid;
 	char comm[HP_COMM_LEN];
 	char proc_comm[HP_COMM_LEN];
-	uint32_t nlocs;
-	uint32_t nkernel;     /* locs[0..nkernel) are kernel frames, the rest user */
+	uint16_t nlocs;	      /* <= HP_MAX_KERNEL_FRAMES + HP_MAX_USER_FRAMES */
+	uint16_t nkernel;     /* locs[0..nkernel) are kernel frames, the rest user */
 	uint32_t container;   /* hp_procs_container_at() index; 0: none */
 	uint32_t service;     /* hp_procs_service_at() index; 0: none named */
+	uint32_t exe;	      /* hp_file.idx of the process's executable; 0: unknown */
 	struct hp_loc locs[]; /* leaf first */
 };
 
@@ -34,6 +35,7 @@ struct hp_stack {
 /* the key is hashed and compared as bytes: no compiler padding inside it */
 _Static_assert(offsetof(struct hp_stack, locs) == HP_STACK_KEY_OFF + 56, "hp_stack key packed");
 _Static_assert(sizeof(struct hp_loc) == 16, "hp_loc packed");
+_Static_assert(HP_MAX_KERNEL_FRAMES + HP_MAX_USER_FRAMES <= UINT16_MAX, "nlocs fits");
 
 struct hp_profile {
 	struct hp_hmap stacks;	   /* key bytes of struct hp_stack -> struct hp_stack * */
@@ -60,6 +62,12 @@ int hp_profile_merge(struct hp_profile *dst, const struct hp_profile *src);
  * 0, -EINVAL (malformed record, counted) or -ENOMEM.
  */
 int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t now_ns);
+/*
+ * The service a stack belongs to, tag-safe: its process's DD_SERVICE or
+ * OTEL_SERVICE_NAME, else container-<id12>, else its executable's name;
+ * stacks without user frames (kernel threads) are "kernel".
+ */
+void hp_stack_service(const struct hp_profile *p, const struct hp_stack *st, char *out, size_t n);
 /* Stacks in a stable order (by key bytes) for deterministic output; caller frees the array. */
 struct hp_stack **hp_profile_sorted(const struct hp_profile *p, size_t *n);
 void hp_profile_free(struct hp_profile *p);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include "bpf_loader.h"
 #include "http_sink.h"
+#include "sinks.h"
 #include "profile.h"
 
 /* What --stats reports at exit. */
@@ -16,7 +17,7 @@ struct hp_run_stats {
 	long max_rss_kb;
 	uint64_t samples_aggregated, bad_records, distinct_stacks, files, maps_reads, windows;
 	double encode_ms_mean, encode_ms_max; /* CPU per window to symbolize+encode+compress */
-	struct hp_http_sink *sinks[4];	      /* remote sinks, stopped */
+	struct hp_http_sink *sinks[HP_MAX_REMOTE_SINKS]; /* remote sinks, stopped */
 	size_t nsinks;
 };
 

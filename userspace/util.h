@@ -30,4 +30,9 @@ size_t hp_count_le(const void *base, size_t n, size_t size, uint64_t (*key)(cons
 /* Reads a whole small file (procfs) into a NUL-terminated malloc'd buffer. 0 or -errno. */
 int hp_read_file(const char *path, char **buf, size_t *len);
 
+/* CPU time of the calling thread, in ms. */
+double hp_thread_cpu_ms(void);
+/* 1 if s starts with http:// or https:// */
+int hp_is_http_url(const char *s);
+
 #endif

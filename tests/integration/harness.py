@@ -2,6 +2,7 @@
 import gzip
 import json
 import os
+import re
 import signal
 import subprocess
 import tempfile
@@ -124,6 +125,58 @@ def decode_pprof(raw):
                         "profile.proto"], input=raw, capture_output=True)
     assert p.returncode == 0, "protoc failed: %s" % p.stderr.decode()
     return p.stdout.decode()
+
+
+def decode_otlp(raw):
+    """protoc's text form of an OTLP ExportProfilesServiceRequest, decoded with the
+    official opentelemetry-proto schema from shared/."""
+    root = os.path.join(SHARED, "proto")
+    svc = "opentelemetry/proto/collector/profiles/v1development/profiles_service.proto"
+    assert os.path.exists(os.path.join(root, svc)), \
+        "official schema missing at %s (shared/ must sit beside the repository)" % root
+    p = subprocess.run(["protoc", "--decode",
+                        "opentelemetry.proto.collector.profiles.v1development."
+                        "ExportProfilesServiceRequest", "-I", root, svc],
+                       input=raw, capture_output=True)
+    assert p.returncode == 0, "protoc failed: %s" % p.stderr.decode()
+    return p.stdout.decode()
+
+
+def parse_textproto(text):
+    """protoc's text format as nested dicts: every field maps to a list of values
+    (strings as str, or bytes when not UTF-8; numbers as int; messages as dicts)."""
+    tokens = re.findall(r'"(?:[^"\\]|\\.)*"|[{}]|[^\s{}:]+:?', text)
+    pos = 0
+
+    def value(tok):
+        if tok.startswith('"'):
+            raw = tok[1:-1].encode().decode("unicode_escape").encode("latin-1")
+            try:
+                return raw.decode()
+            except UnicodeDecodeError:
+                return raw  # a bytes field
+        try:
+            return int(tok)
+        except ValueError:
+            return tok  # enums, booleans, floats: as written
+
+    def message():
+        nonlocal pos
+        msg = {}
+        while pos < len(tokens) and tokens[pos] != "}":
+            name = tokens[pos].rstrip(":")
+            pos += 1
+            if tokens[pos] == "{":
+                pos += 1
+                v = message()
+                pos += 1  # the closing brace
+            else:
+                v = value(tokens[pos])
+                pos += 1
+            msg.setdefault(name, []).append(v)
+        return msg
+
+    return message()
 
 
 def contains_in_order(frames, chain):

@@ -1,5 +1,8 @@
-"""A Datadog profiling intake for tests: parses each multipart POST exactly and
-answers from a script of status codes (then 200), for fault injection."""
+"""HTTP intakes for tests: the Datadog profiling intake (parses each multipart
+POST exactly) and an OTLP/HTTP profiles receiver (decodes each request with
+protoc and the official schema). Both answer from a script of status codes
+(then 200), for fault injection."""
+import gzip
 import http.server
 import json
 import re
@@ -25,8 +28,26 @@ def parse_multipart(body, content_type):
     return parts
 
 
+def parse_datadog(rec, body, headers):
+    rec["parts"] = parse_multipart(body, headers.get("Content-Type"))
+    rec["event"] = json.loads(rec["parts"]["event"][1])
+
+
+def parse_otlp(rec, body, headers):
+    from harness import decode_otlp, parse_textproto
+    assert headers.get("Content-Type") == "application/x-protobuf", headers.get("Content-Type")
+    if headers.get("Content-Encoding") == "gzip":
+        body = gzip.decompress(body)
+    else:
+        assert "Content-Encoding" not in headers, headers["Content-Encoding"]
+    rec["otlp"] = parse_textproto(decode_otlp(body))
+
+
 class Intake:
-    def __init__(self, script=(), retry_after=None, port=0, hang_first=None):
+    """parse(rec, body, headers) fills rec from a request; an exception is kept in rec["error"]."""
+
+    def __init__(self, script=(), retry_after=None, port=0, hang_first=None,
+                 parse=parse_datadog):
         self.script = list(script)   # status codes to answer first
         self.retry_after = retry_after
         self.hang_first = hang_first  # seconds to stall the first request before answering
@@ -52,8 +73,7 @@ class Intake:
                     rec = {"path": self.path, "headers": dict(self.headers), "status": status,
                            "time": time.monotonic(), "body": body}
                     try:
-                        rec["parts"] = parse_multipart(body, self.headers.get("Content-Type"))
-                        rec["event"] = json.loads(rec["parts"]["event"][1])
+                        parse(rec, body, self.headers)
                     except Exception as e:  # noqa: BLE001 - recorded for the test to see
                         rec["error"] = repr(e)
                     intake.requests.append(rec)

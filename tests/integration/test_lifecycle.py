@@ -112,18 +112,21 @@ def test_asan_build_profiles_cleanly():
     assert os.path.exists(HOSTPROF_ASAN), "build/hostprof-asan missing (make asan)"
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=0",
                UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
-    from intake import Intake
-    # every part at once: windows, the local sink, the agent sink's thread and libcurl
-    with Intake(script=[500]) as intake, \
+    from intake import Intake, parse_otlp
+    # every part at once: windows, the local sink, the agent and OTLP sinks' threads,
+    # their encoders and libcurl
+    with Intake(script=[500]) as intake, Intake(parse=parse_otlp) as otlp, \
             Workloads([build("fp_chain.c"), "5"], [build("syscalls.c"), "5"]):
         p = subprocess.run([HOSTPROF_ASAN, "-d", "2.5", "-F", "199", "--upload-period", "1",
                             "-o", tempfile.mkdtemp(prefix="hostprof-asan-"),
-                            "--datadog-agent-url", intake.url, "--stats"],
+                            "--datadog-agent-url", intake.url, "--otlp-endpoint", otlp.url,
+                            "--otlp-headers", "x-a=1", "--stats"],
                            capture_output=True, text=True, env=env, timeout=60)
     assert p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-3000:])
     # one upload per service and window: the uploads cover the 3 windows
     windows = {r["event"]["start"] for r in intake.accepted()}
     assert len(windows) == 3, "every window delivered: %s" % sorted(windows)
+    assert len(otlp.accepted()) == 3 and all("error" not in r for r in otlp.accepted())
     for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error"):
         assert bad not in p.stderr, p.stderr[-3000:]
 

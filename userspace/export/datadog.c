@@ -228,30 +228,6 @@ static void push_one(struct hp_datadog *d, const struct hp_profile *p, struct hp
 	hp_http_sink_push(&d->sink, pl);
 }
 
-/*
- * The service of a stack: its process's DD_SERVICE/OTEL_SERVICE_NAME, else
- * its container, else its executable; stacks without user frames (kernel
- * threads) are "kernel".
- */
-static void stack_service(const struct hp_profile *p, const struct hp_stack *st, char *out,
-			  size_t n)
-{
-	const char *svc = hp_procs_service_at(p->procs, st->service);
-	const struct hp_container *c = hp_procs_container_at(p->procs, st->container);
-
-	if (svc)
-		snprintf(out, n, "%s", svc);
-	else if (c)
-		snprintf(out, n, "container-%.12s", c->id);
-	else if (st->nlocs == st->nkernel)
-		snprintf(out, n, "kernel");
-	else
-		snprintf(out, n, "%.*s", HP_COMM_LEN, st->proc_comm[0] ? st->proc_comm : "unknown");
-	for (char *c = out; *c; c++) /* tag-safe */
-		if (strchr(",: \"\\", *c))
-			*c = '_';
-}
-
 void hp_datadog_push(struct hp_datadog *d, const struct hp_profile *p, struct hp_symbolizer *sym)
 {
 	struct hp_hmap groups = {0}; /* service -> struct hp_profile * of its stacks */
@@ -270,7 +246,7 @@ void hp_datadog_push(struct hp_datadog *d, const struct hp_profile *p, struct hp
 		char name[128];
 		struct hp_profile *g;
 
-		stack_service(p, v[i], name, sizeof(name));
+		hp_stack_service(p, v[i], name, sizeof(name));
 		g = hp_hmap_get(&groups, name, strlen(name) + 1);
 		if (!g) {
 			g = malloc(sizeof(*g));

@@ -293,16 +293,17 @@ void hp_http_sink_print_stats(struct hp_http_sink *s, FILE *out, int json)
 		fprintf(out,
 			"\"%s\":{\"sent\":%" PRIu64 ",\"retried\":%" PRIu64 ",\"dropped\":%" PRIu64
 			",\"rejected\":%" PRIu64 ",\"undelivered\":%" PRIu64 ",\"bytes\":%" PRIu64
-			",\"last_error\":\"%s\"}",
+			",\"encode_ms_max\":%.2f,\"last_error\":\"%s\"}",
 			s->name, s->sent, s->retried, s->dropped, s->rejected, s->undelivered,
-			s->bytes, s->last_error);
+			s->bytes, s->encode_ms_max, s->last_error);
 	else
 		fprintf(out,
-			"  sink %-11s %" PRIu64 " windows sent (%" PRIu64 " bytes), %" PRIu64
+			"  sink %-11s %" PRIu64 " uploads sent (%" PRIu64 " bytes), %" PRIu64
 			" retries, %" PRIu64 " dropped (queue full), %" PRIu64 " refused, %" PRIu64
-			" undelivered%s%s\n",
+			" undelivered; encoding %.1f ms CPU per window at most%s%s\n",
 			s->name, s->sent, s->bytes, s->retried, s->dropped, s->rejected,
-			s->undelivered, s->last_error[0] ? "; last error: " : "", s->last_error);
+			s->undelivered, s->encode_ms_max, s->last_error[0] ? "; last error: " : "",
+			s->last_error);
 	if (locked)
 		pthread_mutex_unlock(&s->lock);
 }

@@ -33,6 +33,7 @@ struct hp_http_sink {
 	int in_flight;	      /* queue[head] is being sent: never dropped */
 	uint64_t deadline_ns; /* CLOCK_MONOTONIC; when stopping, give up after it */
 	uint64_t sent, retried, dropped, rejected, bytes, undelivered;
+	double encode_ms_max; /* CPU to encode one window for this sink (set by its owner) */
 	char last_error[128];
 	pthread_t thread;
 	int started;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <zlib.h>
 #include "atomic_file.h"
+#include "enc_tables.h"
 #include "pprof.h"
 #include "pprof.pb-c.h"
 #include "util.h"
@@ -35,139 +36,88 @@ struct sample_box {
 	Label *label_ptrs[NLABELS];
 };
 
-/* A growable array of pointers. */
-struct ptrvec {
-	void **v;
-	size_t n, cap;
-};
-
 struct enc {
 	int err; /* first error; later steps become no-ops */
 	const struct hp_profile *p;
 	struct hp_symbolizer *sym;
-	struct ptrvec strs, locs, fns, maps, samples;
-	struct hp_hmap str_ids; /* string -> index + 1 */
+	struct hp_strtab strs;
+	struct hp_ptrvec locs, fns, maps, samples;
 	struct hp_hmap loc_ids; /* struct hp_loc -> id */
 	struct hp_hmap fn_ids;	/* (name, filename) indices -> id */
 	struct hp_hmap map_ids; /* hp_file.idx (0: kernel) -> id */
 };
 
-static void push(struct enc *e, struct ptrvec *pv, void *item)
-{
-	if (e->err || !item) {
-		e->err = e->err ?: -ENOMEM;
-		return;
-	}
-	if (hp_reserve(&pv->v, &pv->cap, pv->n + 1, sizeof(*pv->v))) {
-		e->err = -ENOMEM;
-		return;
-	}
-	pv->v[pv->n++] = item;
-}
-
-static void put_id(struct enc *e, struct hp_hmap *m, const void *key, size_t klen, uint64_t id)
-{
-	if (!e->err && hp_hmap_put(m, key, klen, (void *)(uintptr_t)id))
-		e->err = -ENOMEM;
-}
-
 static int64_t str_id(struct enc *e, const char *s)
 {
-	size_t len = strlen(s) + 1;
-	uintptr_t id = (uintptr_t)hp_hmap_get(&e->str_ids, s, len);
-	char *copy;
-
-	if (id || e->err)
-		return id ? (int64_t)id - 1 : 0;
-	copy = strdup(s);
-	push(e, &e->strs, copy);
-	if (e->err) {
-		free(copy);
-		return 0;
-	}
-	put_id(e, &e->str_ids, s, len, e->strs.n);
-	return e->strs.n - 1;
+	return hp_strtab_id(&e->strs, &e->err, s);
 }
 
 static uint64_t mapping_id(struct enc *e, uint32_t file_idx)
 {
-	uintptr_t id = (uintptr_t)hp_hmap_get(&e->map_ids, &file_idx, sizeof(file_idx));
-	const struct hp_file *f = hp_files_at(e->p->procs->files, file_idx);
+	uint64_t id = hp_id_get(&e->map_ids, &file_idx, sizeof(file_idx));
+	struct hp_mapping_desc d;
 	Mapping *m;
 
 	if (id || e->err)
 		return id;
 	m = calloc(1, sizeof(*m));
-	push(e, &e->maps, m);
+	hp_ptrvec_push(&e->err, &e->maps, m);
 	if (e->err)
 		return 0;
 	hostprof__pprof__mapping__init(m);
 	m->id = e->maps.n;
 	m->has_functions = 1;
-	if (f) {
-		m->filename = str_id(e, f->path);
-		if (f->elf.build_id_len)
-			m->build_id = str_id(e, f->build_id_hex);
-		for (size_t i = 0; i < f->elf.nloads; i++) {
-			uint64_t end = f->elf.loads[i].vaddr + f->elf.loads[i].filesz;
-
-			if (end > m->memory_limit)
-				m->memory_limit = end;
-		}
-	} else {
-		m->filename = str_id(e, "[kernel.kallsyms]");
-		m->memory_limit = UINT64_MAX;
-	}
-	put_id(e, &e->map_ids, &file_idx, sizeof(file_idx), m->id);
+	hp_mapping_describe(e->p, file_idx, &d);
+	m->filename = str_id(e, d.filename);
+	m->build_id = d.build_id ? str_id(e, d.build_id) : 0;
+	m->memory_limit = d.limit;
+	hp_id_put(&e->err, &e->map_ids, &file_idx, sizeof(file_idx), m->id);
 	return m->id;
 }
 
 static uint64_t function_id(struct enc *e, const char *name, const char *filename)
 {
 	int64_t key[2] = {str_id(e, name), str_id(e, filename)};
-	uintptr_t id = (uintptr_t)hp_hmap_get(&e->fn_ids, key, sizeof(key));
+	uint64_t id = hp_id_get(&e->fn_ids, key, sizeof(key));
 	Function *f;
 
 	if (id || e->err)
 		return id;
 	f = calloc(1, sizeof(*f));
-	push(e, &e->fns, f);
+	hp_ptrvec_push(&e->err, &e->fns, f);
 	if (e->err)
 		return 0;
 	hostprof__pprof__function__init(f);
 	f->id = e->fns.n;
 	f->name = f->system_name = key[0];
 	f->filename = key[1];
-	put_id(e, &e->fn_ids, key, sizeof(key), f->id);
+	hp_id_put(&e->err, &e->fn_ids, key, sizeof(key), f->id);
 	return f->id;
 }
 
 static uint64_t location_id(struct enc *e, const struct hp_loc *l)
 {
-	uintptr_t id = (uintptr_t)hp_hmap_get(&e->loc_ids, l, sizeof(*l));
-	const struct hp_file *f = hp_files_at(e->p->procs->files, l->file);
+	uint64_t id = hp_id_get(&e->loc_ids, l, sizeof(*l));
+	struct hp_frame_desc d;
 	struct loc_box *b;
 
 	if (id || e->err)
 		return id;
 	b = calloc(1, sizeof(*b));
-	push(e, &e->locs, b);
+	hp_ptrvec_push(&e->err, &e->locs, b);
 	if (e->err)
 		return 0;
 	hostprof__pprof__location__init(&b->loc);
 	hostprof__pprof__line__init(&b->line);
 	b->loc.id = e->locs.n;
-	if (l->kind == HP_FRAME_KERNEL)
-		b->loc.mapping_id = mapping_id(e, 0);
-	else if (f)
-		b->loc.mapping_id = mapping_id(e, l->file);
-	if (l->kind != HP_FRAME_ERROR)
-		b->loc.address = l->addr;
-	b->line.function_id = function_id(e, hp_symbolize(e->sym, l), f ? f->path : "");
+	hp_frame_describe(e->p, e->sym, l, &d);
+	b->loc.mapping_id = d.mapped ? mapping_id(e, d.file) : 0;
+	b->loc.address = d.address;
+	b->line.function_id = function_id(e, d.name, d.filename);
 	b->lines[0] = &b->line;
 	b->loc.n_line = 1;
 	b->loc.line = b->lines;
-	put_id(e, &e->loc_ids, l, sizeof(*l), b->loc.id);
+	hp_id_put(&e->err, &e->loc_ids, l, sizeof(*l), b->loc.id);
 	return b->loc.id;
 }
 
@@ -182,7 +132,7 @@ static void add_sample(struct enc *e, const struct hp_stack *st)
 		pid, tid, st->comm, st->proc_comm, c ? c->id : "", c ? c->pod_uid : ""};
 	size_t n = 0;
 
-	push(e, &e->samples, b);
+	hp_ptrvec_push(&e->err, &e->samples, b);
 	if (e->err)
 		return;
 	hostprof__pprof__sample__init(&b->s);
@@ -217,14 +167,11 @@ static void free_enc(struct enc *e)
 {
 	for (size_t i = 0; i < e->samples.n; i++)
 		free(((struct sample_box *)e->samples.v[i])->s.location_id);
-	struct ptrvec *all[] = {&e->strs, &e->locs, &e->fns, &e->maps, &e->samples};
-
-	for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
-		for (size_t i = 0; i < all[k]->n; i++)
-			free(all[k]->v[i]);
-		free(all[k]->v);
-	}
-	hp_hmap_free(&e->str_ids);
+	hp_strtab_free(&e->strs);
+	hp_ptrvec_free(&e->locs);
+	hp_ptrvec_free(&e->fns);
+	hp_ptrvec_free(&e->maps);
+	hp_ptrvec_free(&e->samples);
 	hp_hmap_free(&e->loc_ids);
 	hp_hmap_free(&e->fn_ids);
 	hp_hmap_free(&e->map_ids);
@@ -308,8 +255,8 @@ int hp_pprof_encode(const struct hp_profile *p, struct hp_symbolizer *sym, uint8
 	prof.function = (Function **)e.fns.v;
 	prof.n_mapping = e.maps.n;
 	prof.mapping = (Mapping **)e.maps.v;
-	prof.n_string_table = e.strs.n;
-	prof.string_table = (char **)e.strs.v;
+	prof.n_string_table = e.strs.strs.n;
+	prof.string_table = (char **)e.strs.strs.v;
 
 	len = hostprof__pprof__profile__get_packed_size(&prof);
 	raw = malloc(len ? len : 1);

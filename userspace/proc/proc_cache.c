@@ -6,6 +6,8 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <unistd.h>
 #include "proc_cache.h"
 #include "registry.h"
 #include "util.h"
@@ -117,6 +119,31 @@ int hp_environ_service(const char *env, size_t len, char out[101])
 	return 0;
 }
 
+/*
+ * The executable's file: the mapping whose path is /proc/PID/exe's link
+ * (both print the path as the process sees it, " (deleted)" included).
+ * 0 when it is not mapped executable (kernel threads) or cannot be read.
+ */
+static uint32_t find_exe(struct hp_procs *pc, const struct hp_proc *p)
+{
+	char link[48], path[4096];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)p->pid);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n <= 0)
+		return 0;
+	path[n] = '\0';
+	for (size_t i = 0; i < p->maps.n; i++) {
+		if (!strcmp(p->maps.v[i].path, path)) {
+			struct hp_file *f = hp_files_get(pc->files, p->pid, &p->maps.v[i]);
+
+			return f ? f->idx : 0;
+		}
+	}
+	return 0;
+}
+
 static void refresh(struct hp_procs *pc, struct hp_proc *p, uint64_t now_ns)
 {
 	struct hp_maps m;
@@ -134,6 +161,7 @@ static void refresh(struct hp_procs *pc, struct hp_proc *p, uint64_t now_ns)
 	p->exited_ns = 0;
 	p->container = read_container(pc, p->pid);
 	p->service = read_service(pc, p->pid);
+	p->exe = find_exe(pc, p);
 	hp_unwinders_process_maps(p->pid, &p->maps, pc->files);
 }
 

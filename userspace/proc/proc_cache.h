@@ -18,6 +18,7 @@ struct hp_proc {
 	uint64_t exited_ns;    /* when the clean-up first found it gone; 0: alive */
 	uint32_t container;    /* index into hp_procs.containers; 0: not in a container */
 	uint32_t service;      /* index into hp_procs.services: its DD_SERVICE/OTEL_SERVICE_NAME */
+	uint32_t exe;	       /* hp_file.idx of its executable (/proc/PID/exe); 0: unknown */
 };
 
 /*
