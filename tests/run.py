@@ -8,8 +8,10 @@ Usage: tests/run.py [substring-of-test-name]
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 
@@ -49,6 +51,10 @@ def integration_tests():
 def main():
     pattern = sys.argv[1] if len(sys.argv) > 1 else ""
     start = time.time()
+    # every temporary file of the run (outputs, browser profiles) under one
+    # directory: removed when all pass, kept for a look when something failed
+    scratch = tempfile.mkdtemp(prefix="hostprof-tests-")
+    os.environ["TMPDIR"] = tempfile.tempdir = scratch
     passed, failed = run_unit(pattern)
     for name, fn in integration_tests():
         if pattern and pattern not in name:
@@ -65,6 +71,10 @@ def main():
             if not isinstance(e, AssertionError):
                 traceback.print_exc()
             failed += 1
+    if failed:
+        print("temporary files kept in %s" % scratch)
+    else:
+        shutil.rmtree(scratch, ignore_errors=True)
     print("suite took %.0fs" % (time.time() - start))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0

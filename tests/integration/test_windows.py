@@ -101,27 +101,75 @@ def test_upload_period_from_environment_and_bad_values():
     assert p.returncode == 2 and p.stderr.count("\n") == 1, p.stderr
 
 
-def chromium_dom(url):
-    """The page's DOM after its scripts ran, from headless Chromium."""
+def chromium(url, *what):
+    """Runs headless Chromium on url with what (--dump-dom, --screenshot=FILE); its stdout."""
     import shutil
     exe = shutil.which("chromium")
     assert exe, "chromium missing: scripts/deps.sh --test installs it"
     profile = tempfile.mkdtemp(prefix="hostprof-chromium-")
     p = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                         "--no-first-run", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync",
-                        "--user-data-dir=" + profile, "--window-size=1200,600",
-                        "--dump-dom", url], capture_output=True, text=True, timeout=120)
+                        "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                        "--user-data-dir=" + profile, "--window-size=1200,600"]
+                       + list(what) + [url], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr[-1000:]
     return p.stdout
+
+
+def png_pixels(path):
+    """(width, height, rows of (r, g, b) tuples) of an 8-bit RGB/RGBA PNG, stdlib only."""
+    import struct
+    import zlib
+    data = open(path, "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat = 8, b""
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            assert depth == 8 and ctype in (2, 6) and not interlace, (depth, ctype, interlace)
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    bpp = 4 if ctype == 6 else 3
+    raw, stride, rows, prev = zlib.decompress(idat), w * bpp, [], bytearray(w * bpp)
+    for y in range(h):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 255
+            elif f == 2:
+                line[i] = (line[i] + b) & 255
+            elif f == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append([tuple(line[x * bpp:x * bpp + 3]) for x in range(w)])
+        prev = line
+    return w, h, rows
 
 
 def test_flame_graph_renders_in_a_browser_and_searches():
     out, _ = windows_run()
     name = sorted(n for n in os.listdir(out) if n.startswith("flamegraph-"))[0]
-    dom = chromium_dom("file://%s/%s#q=leaf_spin" % (out, name))
+    dom = chromium("file://%s/%s#q=leaf_spin" % (out, name), "--dump-dom")
     frames = re.findall(r'<div class="f( hit)?"[^>]*>([^<]*)</div>', dom)
     names = {n for _, n in frames}
     assert {"main", "chain_a", "chain_b", "chain_c", "leaf_spin"} <= names, sorted(names)[:20]
     hits = {n for hit, n in frames if hit}
     assert hits == {"leaf_spin"}, "the search from the URL highlights only it: %s" % hits
+    # and what a person sees: a screenshot holds the highlighted frame's colour
+    # (#e040fb, a bar at least a frame high) among the flame's warm frame colours
+    shot = os.path.join(out, "shot.png")
+    chromium("file://%s/%s#q=leaf_spin" % (out, name), "--screenshot=" + shot)
+    w, h, rows = png_pixels(shot)
+    px = [p for row in rows for p in row]
+    hit = sum(1 for p in px if abs(p[0] - 0xe0) < 8 and abs(p[1] - 0x40) < 8
+              and abs(p[2] - 0xfb) < 8)
+    warm = sum(1 for r, g, b in px if r > 180 and r > g + 30 and r > b + 60)
+    assert hit >= 10 * 50, "highlighted frame visible: %d pixels of %dx%d" % (hit, w, h)
+    assert warm >= 4 * hit, "the chain's frames visible around it: %d warm pixels" % warm
