@@ -46,7 +46,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 # generated files are outputs in their own right, not intermediates to delete
 .SECONDARY: $(GEN_SRCS) $(GEN_HDRS) $(BPF_OBJS) $(BUILD)/hostprof.bpf.o
 
-.PHONY: all deps test-deps run test unit integration bench asan fuzz clean format lint help
+.PHONY: all deps test-deps run test unit integration bench asan fuzz clean format lint help vmtest
 .DELETE_ON_ERROR:
 
 all: deps hostprof
@@ -56,6 +56,7 @@ help:
 	@echo "sudo make run     profile the whole host for DURATION=$(DURATION) s into ./hostprof-out/"
 	@echo "sudo make test    build and run every test (unit, ASan+UBSan, BPF integration)"
 	@echo "sudo make bench   overhead benchmark against perf record"
+	@echo "sudo make vmtest  boot the kernel matrix (5.10 to the newest) under QEMU and test in each"
 	@echo "make fuzz         fuzz the CFI parser for FUZZ_SECONDS=$(FUZZ_SECONDS) s"
 	@echo "make format|lint  clang-format the sources / check formatting"
 
@@ -63,7 +64,7 @@ deps:
 	@scripts/deps.sh
 
 test-deps:
-	@scripts/deps.sh --test
+	@scripts/deps.sh --test --vmtest
 
 # --- BPF ---------------------------------------------------------------------
 $(GEN)/vmlinux.h: | deps
@@ -144,6 +145,10 @@ unit: test-deps $(BUILD)/unit-tests
 
 test: test-deps all $(BUILD)/hostprof-asan $(BUILD)/unit-tests $(BUILD)/cfi-dump $(BUILD)/fuzz-cfi
 	python3 tests/run.py
+
+# the kernel matrix alone (also part of `make test`); VMTEST_KERNELS picks kernels
+vmtest: test-deps all
+	vmtest/run.sh
 
 bench: test-deps all $(BUILD)/cfi-dump
 	scripts/bench.sh

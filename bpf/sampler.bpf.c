@@ -35,14 +35,32 @@ struct {
 } known_pids SEC(".maps");
 
 /*
+ * x86_64 kernel stacks: THREAD_SIZE = PAGE_SIZE << (2 + KASAN_STACK_ORDER),
+ * 16 KiB on distribution kernels (KASAN doubles it; such kernels take the
+ * bpf_task_pt_regs() path below from 5.15 on). The registers saved at kernel
+ * entry sit at its very top (TOP_OF_KERNEL_STACK_PADDING is 0 on x86_64).
+ */
+#define HP_THREAD_SIZE (4096 << 2)
+
+/*
  * Reads the user registers of a task that was sampled while in the kernel
  * (syscall, page fault, interrupt taken in kernel mode): they are the
  * pt_regs saved at kernel entry, at the top of its kernel stack.
+ * bpf_task_pt_regs() (5.15) finds them; before it, they are computed from
+ * task->stack. The check is a CO-RE relocation against the running
+ * kernel's helper enum: the branch it rules out is removed by the verifier
+ * before the unknown helper would be looked up.
  */
-static __always_inline void user_regs_of_current(struct hp_unwind_state *st)
+static __always_inline void user_regs_of_current(struct hp_unwind_state *st,
+						 struct task_struct *task)
 {
-	/* bpf_task_pt_regs() wants a BTF-typed task pointer */
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	struct pt_regs *regs;
+
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
+		/* it wants a BTF-typed task pointer */
+		regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	else
+		regs = (struct pt_regs *)((char *)BPF_CORE_READ(task, stack) + HP_THREAD_SIZE) - 1;
 
 	st->ip = BPF_CORE_READ(regs, ip);
 	st->sp = BPF_CORE_READ(regs, sp);
@@ -144,7 +162,7 @@ int hp_sample(struct bpf_perf_event_data *ctx)
 		scr->state.sp = ctx->regs.sp;
 		scr->state.bp = ctx->regs.bp;
 	} else if (BPF_CORE_READ(task, mm)) {
-		user_regs_of_current(&scr->state);
+		user_regs_of_current(&scr->state, task);
 	} else {
 		s->flags |= HP_SAMPLE_KERNEL_THREAD;
 		hp_emit(s);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "bpf_loader.h"
@@ -149,22 +150,44 @@ static void explain_load_error(int err)
 		       strerror(-err));
 }
 
-int hp_bpf_start(struct hp_bpf *b, const struct hp_options *o, ring_buffer_sample_fn fn, void *ctx)
+/*
+ * The verifier's own count of instructions it processed for each program,
+ * from its statistics log (BPF_LOG_STATS, every kernel since 5.2):
+ * "processed N insns (limit 1000000) ...".
+ */
+static void read_verifier_stats(struct hp_bpf *b, char (*logs)[HP_VERIFIER_LOG])
 {
-	struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
+	struct bpf_program *prog;
+	size_t i = 0;
+
+	bpf_object__for_each_program(prog, b->skel->obj)
+	{
+		const char *p = strstr(logs[i], "processed ");
+		struct hp_prog_stat *ps = &b->progs[b->nprogs];
+
+		if (i++ >= HP_MAX_PROGS)
+			break;
+		snprintf(ps->name, sizeof(ps->name), "%s", bpf_program__name(prog));
+		ps->verified_insns = p ? strtoul(p + 10, NULL, 10) : 0;
+		b->nprogs++;
+	}
+}
+
+/*
+ * Opens, configures and loads the skeleton. With logs (one buffer per
+ * program), the verifier's statistics are kept; without, a failure's log
+ * goes to libbpf's printer (-vv), which asks the verifier for it.
+ */
+static int open_and_load(struct hp_bpf *b, const struct hp_options *o,
+			 char (*logs)[HP_VERIFIER_LOG])
+{
+	struct bpf_program *prog;
+	size_t i = 0;
 	int err;
 
-	memset(b, 0, sizeof(*b));
-	b->stats_fd = -1;
-	/* kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK */
-	setrlimit(RLIMIT_MEMLOCK, &rl);
-
 	b->skel = hostprof_bpf__open();
-	if (!b->skel) {
-		err = -errno;
-		explain_load_error(err);
-		return err;
-	}
+	if (!b->skel)
+		return -errno;
 	b->skel->rodata->filter_pids = o->npids > 0;
 	b->skel->rodata->kernel_user_stacks = o->kernel_user_stacks;
 	b->skel->rodata->first_unwinder =
@@ -173,9 +196,58 @@ int hp_bpf_start(struct hp_bpf *b, const struct hp_options *o, ring_buffer_sampl
 	err = hp_unwinders_configure(b->skel->obj, o);
 	if (err) {
 		hp_err("failed to configure the unwinders: %s", strerror(-err));
-		goto fail;
+		return err;
+	}
+	bpf_object__for_each_program(prog, b->skel->obj)
+	{
+		if (!logs || i >= HP_MAX_PROGS)
+			break;
+		bpf_program__set_log_buf(prog, logs[i++], HP_VERIFIER_LOG);
+		bpf_program__set_log_level(prog, 4); /* BPF_LOG_STATS: a few lines */
 	}
 	err = hostprof_bpf__load(b->skel);
+	if (!err && logs)
+		read_verifier_stats(b, logs);
+	return err;
+}
+
+/* The kernel lacks what hostprof cannot do without: say so plainly. 0 if fine. */
+static int check_kernel(void)
+{
+	struct utsname u;
+
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) > 0)
+		return 0;
+	uname(&u);
+	hp_err("this kernel (%s) is too old for hostprof: it needs BPF ring buffers (Linux 5.8 "
+	       "and later; tested from 5.10), BTF and BPF tail calls",
+	       u.release);
+	return -EOPNOTSUPP;
+}
+
+int hp_bpf_start(struct hp_bpf *b, const struct hp_options *o, ring_buffer_sample_fn fn, void *ctx)
+{
+	struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
+	char(*logs)[HP_VERIFIER_LOG];
+	int err;
+
+	memset(b, 0, sizeof(*b));
+	b->stats_fd = -1;
+	/* kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK */
+	setrlimit(RLIMIT_MEMLOCK, &rl);
+	if (geteuid() == 0 && check_kernel())
+		return -EOPNOTSUPP;
+
+	logs = calloc(HP_MAX_PROGS, HP_VERIFIER_LOG);
+	err = open_and_load(b, o, logs);
+	free(logs);
+	if (err && b->skel) {
+		/* again without the statistics log, for the verifier's reasons */
+		hostprof_bpf__destroy(b->skel);
+		b->skel = NULL;
+		b->nprogs = 0;
+		err = open_and_load(b, o, NULL);
+	}
 	if (err) {
 		explain_load_error(err);
 		goto fail;
@@ -286,6 +358,8 @@ int hp_bpf_read_stats(struct hp_bpf *b, struct hp_bpf_stats *out)
 	}
 	bpf_object__for_each_map(map, b->skel->obj)
 		out->map_bytes += map_memlock(bpf_map__fd(map));
+	out->progs = b->progs;
+	out->nprogs = b->nprogs;
 	return 0;
 }
 

@@ -9,6 +9,15 @@
 
 struct hostprof_bpf;
 
+#define HP_MAX_PROGS	 16
+#define HP_VERIFIER_LOG	 4096 /* bytes of statistics log per program */
+
+/* What the verifier reported for one program at load. */
+struct hp_prog_stat {
+	char name[32];
+	uint32_t verified_insns; /* instructions it processed; 0: not reported */
+};
+
 /* The loaded BPF side: programs, maps, per-CPU perf events, ring buffer. */
 struct hp_bpf {
 	struct hostprof_bpf *skel;
@@ -16,6 +25,8 @@ struct hp_bpf {
 	int nlinks;
 	struct ring_buffer *rb;
 	int stats_fd; /* keeps kernel.bpf_stats_enabled on while open; -1 if off */
+	struct hp_prog_stat progs[HP_MAX_PROGS];
+	int nprogs;
 };
 
 struct hp_bpf_stats {
@@ -23,6 +34,8 @@ struct hp_bpf_stats {
 	uint64_t run_cnt;	       /* runs of the sampling program */
 	uint64_t run_time_ns;	       /* its time, tail calls included */
 	uint64_t map_bytes;	       /* memlock of all our maps */
+	const struct hp_prog_stat *progs; /* verifier figures, per program */
+	int nprogs;
 };
 
 /*

@@ -81,6 +81,11 @@ void hp_stats_print(FILE *out, const struct hp_run_stats *s, int json)
 			s->wall_s, s->user_cpu_s, s->sys_cpu_s, s->loop_cpu_s, cpu_percent(s),
 			s->max_rss_kb, s->files, s->maps_reads);
 		hp_unwinders_print_stats(out, 1);
+		fputs(",\"verified_insns\":{", out);
+		for (int i = 0; i < s->bpf.nprogs; i++)
+			fprintf(out, "%s\"%s\":%u", i ? "," : "", s->bpf.progs[i].name,
+				s->bpf.progs[i].verified_insns);
+		fputc('}', out);
 		fprintf(out, ",\"window_encode_ms_mean\":%.2f,\"window_encode_ms_max\":%.2f",
 			s->encode_ms_mean, s->encode_ms_max);
 		fputs(",\"sinks\":{", out);
@@ -111,6 +116,11 @@ void hp_stats_print(FILE *out, const struct hp_run_stats *s, int json)
 		s->user_cpu_s, s->sys_cpu_s, cpu_percent(s));
 	fprintf(out, "  memory           %" PRIu64 " KiB BPF maps, %ld KiB max RSS\n",
 		s->bpf.map_bytes / 1024, s->max_rss_kb);
+	fprintf(out, "  verifier        ");
+	for (int i = 0; i < s->bpf.nprogs; i++)
+		fprintf(out, "%s %s %u", i ? "," : "", s->bpf.progs[i].name,
+			s->bpf.progs[i].verified_insns);
+	fprintf(out, " instructions processed\n");
 	hp_unwinders_print_stats(out, 0);
 	fprintf(out, "  windows          %" PRIu64 ", %.1f ms CPU each to encode (max %.1f)\n",
 		s->windows, s->encode_ms_mean, s->encode_ms_max);
