@@ -160,8 +160,7 @@ static void read_verifier_stats(struct hp_bpf *b, char (*logs)[HP_VERIFIER_LOG])
 	struct bpf_program *prog;
 	size_t i = 0;
 
-	bpf_object__for_each_program(prog, b->skel->obj)
-	{
+	bpf_object__for_each_program(prog, b->skel->obj) {
 		const char *p = strstr(logs[i], "processed ");
 		struct hp_prog_stat *ps = &b->progs[b->nprogs];
 
@@ -198,8 +197,7 @@ static int open_and_load(struct hp_bpf *b, const struct hp_options *o,
 		hp_err("failed to configure the unwinders: %s", strerror(-err));
 		return err;
 	}
-	bpf_object__for_each_program(prog, b->skel->obj)
-	{
+	bpf_object__for_each_program(prog, b->skel->obj) {
 		if (!logs || i >= HP_MAX_PROGS)
 			break;
 		bpf_program__set_log_buf(prog, logs[i++], HP_VERIFIER_LOG);

@@ -9,8 +9,8 @@
 
 struct hostprof_bpf;
 
-#define HP_MAX_PROGS	 16
-#define HP_VERIFIER_LOG	 4096 /* bytes of statistics log per program */
+#define HP_MAX_PROGS	16
+#define HP_VERIFIER_LOG 4096 /* bytes of statistics log per program */
 
 /* What the verifier reported for one program at load. */
 struct hp_prog_stat {
@@ -30,10 +30,10 @@ struct hp_bpf {
 };
 
 struct hp_bpf_stats {
-	uint64_t counters[HP_CNT_MAX]; /* summed over CPUs */
-	uint64_t run_cnt;	       /* runs of the sampling program */
-	uint64_t run_time_ns;	       /* its time, tail calls included */
-	uint64_t map_bytes;	       /* memlock of all our maps */
+	uint64_t counters[HP_CNT_MAX];	  /* summed over CPUs */
+	uint64_t run_cnt;		  /* runs of the sampling program */
+	uint64_t run_time_ns;		  /* its time, tail calls included */
+	uint64_t map_bytes;		  /* memlock of all our maps */
 	const struct hp_prog_stat *progs; /* verifier figures, per program */
 	int nprogs;
 };
