@@ -94,6 +94,10 @@ def test_stats_account_for_every_record():
     ends = s["stack_ends"]["native"]
     assert sum(ends.values()) <= s["emitted"], "more stack ends than records: %s" % s
     assert ends["ok"] > 0, "stack ends counted per unwinder"
+    # the verifier's own count for every program (from its statistics log)
+    v = s["verified_insns"]
+    assert {"hp_sample", "hp_unwind_native", "hp_unwind_native_fp"} <= set(v), v
+    assert all(n > 0 for n in v.values()) and v["hp_unwind_native"] < 1000000, v
 
 
 def test_frame_pointer_unwinder_still_walks_chains():
