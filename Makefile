@@ -23,7 +23,7 @@ endif
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror
 USER_DIRS := userspace userspace/proc userspace/symbolize userspace/export
-INCLUDES := -Ibpf $(addprefix -I,$(USER_DIRS)) -Iunwinders -Iunwinders/native -I$(GEN)
+INCLUDES := -Ibpf $(addprefix -I,$(USER_DIRS)) -Iunwinders -Iunwinders/native -Iunwinders/python -I$(GEN)
 LIBS := -lbpf -lelf -lz -lprotobuf-c -lcurl -lpthread -lstdc++ -lm
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 

@@ -49,6 +49,14 @@ struct {
 	__type(value, __u64);
 } counters __weak SEC(".maps");
 
+/* tgid -> the interpreter eval loop it runs (at most one per process). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct hp_interp_range);
+} interp_ranges __weak SEC(".maps");
+
 static __always_inline void hp_count(__u32 counter)
 {
 	__u64 *v = bpf_map_lookup_elem(&counters, &counter);
@@ -64,8 +72,9 @@ static __always_inline struct hp_scratch *hp_scratch_get(void)
 	return bpf_map_lookup_elem(&scratch, &zero);
 }
 
-/* Appends a user frame; returns false when the stack is full. */
-static __always_inline bool hp_push_frame(struct hp_sample *s, __u8 kind, __u64 addr, __u8 flags)
+/* Appends a user frame (aux: its file_id field); returns false when the stack is full. */
+static __always_inline bool hp_push_frame_aux(struct hp_sample *s, __u8 kind, __u64 addr,
+					      __u8 flags, __u32 aux)
 {
 	__u32 n = s->user_frames;
 	struct hp_frame *f;
@@ -82,9 +91,14 @@ static __always_inline bool hp_push_frame(struct hp_sample *s, __u8 kind, __u64 
 	f->addr = addr;
 	f->kind = kind;
 	f->flags = flags;
-	f->file_id = 0;
+	f->file_id = aux;
 	s->user_frames = n + 1;
 	return true;
+}
+
+static __always_inline bool hp_push_frame(struct hp_sample *s, __u8 kind, __u64 addr, __u8 flags)
+{
+	return hp_push_frame_aux(s, kind, addr, flags, 0);
 }
 
 /* Sends the used prefix of the record to userspace. */

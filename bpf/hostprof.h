@@ -34,6 +34,7 @@
 enum hp_prog_id {
 	HP_PROG_UNWIND_NATIVE_FP = 0, /* frame pointers only */
 	HP_PROG_UNWIND_NATIVE = 1,    /* .eh_frame tables, frame pointers where none */
+	HP_PROG_UNWIND_PYTHON = 2,    /* CPython frames, entered from the native unwinder */
 	HP_PROG_MAX = 8,	      /* size of the prog array; raise when adding unwinders */
 };
 
@@ -42,6 +43,8 @@ enum hp_frame_kind {
 	HP_FRAME_NATIVE = 1, /* addr: virtual address in the sampled process */
 	HP_FRAME_ERROR = 2,  /* addr: an hp_stop_reason; the stack was cut here */
 	HP_FRAME_KERNEL = 3, /* addr: kernel address (userspace only: kstack entries) */
+	/* addr: PyCodeObject address; file_id: byte offset of its last instruction */
+	HP_FRAME_PYTHON = 4,
 };
 
 /*
@@ -159,6 +162,28 @@ struct hp_unwind_state {
 	__u32 exact_ip;	  /* 1: ip is where the CPU was (leaf, or after a signal frame);
 			   * 0: a return address, looked up at ip - 1 */
 	__u32 stop_after; /* hp_stop_reason to end with once ip is pushed; 0: none */
+	/*
+	 * An interpreter's own frame chain, walked alongside the native one:
+	 * the next interpreter frame to emit (0: none left, or not found yet).
+	 */
+	__u64 interp_frame;
+	__u32 interp_flags; /* HP_INTERP_* */
+	__u32 pad;
+};
+
+/* hp_unwind_state.interp_flags */
+#define HP_INTERP_STARTED   0x1 /* interp_frame was looked up for this sample */
+#define HP_INTERP_SKIP_PUSH 0x2 /* the native frame at ip was replaced by interpreter frames */
+
+/*
+ * Where a process runs an interpreter's eval loop (absolute addresses): a
+ * native frame there hands over to unwinder `prog`, which emits the
+ * interpreted frames that eval-loop call runs, in place of its native frame.
+ */
+struct hp_interp_range {
+	__u64 start, end; /* [start, end) */
+	__u32 prog;	  /* hp_prog_id */
+	__u32 pad;
 };
 
 struct hp_scratch {
@@ -192,7 +217,8 @@ _Static_assert(offsetof(struct hp_sample, kstack) == 64, "hp_sample header layou
 _Static_assert(offsetof(struct hp_sample, frames) == 64 + 8 * HP_MAX_KERNEL_FRAMES,
 	       "hp_sample frames offset");
 _Static_assert(sizeof(struct hp_sample) % 8 == 0, "hp_sample alignment");
-_Static_assert(sizeof(struct hp_unwind_state) == 40, "hp_unwind_state layout");
+_Static_assert(sizeof(struct hp_unwind_state) == 56, "hp_unwind_state layout");
+_Static_assert(sizeof(struct hp_interp_range) == 24, "hp_interp_range layout");
 _Static_assert(sizeof(struct hp_exec_mapping) == 32, "hp_exec_mapping layout");
 _Static_assert(sizeof(struct hp_range) == 8, "hp_range layout");
 _Static_assert(HP_CNT_MAX <= 64, "counters map size");

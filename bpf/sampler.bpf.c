@@ -152,6 +152,8 @@ int hp_sample(struct bpf_perf_event_data *ctx)
 	scr->state.tail_calls = 0;
 	scr->state.exact_ip = 1;
 	scr->state.stop_after = HP_STOP_OK;
+	scr->state.interp_frame = 0;
+	scr->state.interp_flags = 0;
 	/*
 	 * User mode iff the interrupted ip is a user address (top bit clear on
 	 * x86_64). The perf_event context only allows 8-byte loads, so the

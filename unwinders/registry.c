@@ -4,7 +4,8 @@
 
 #define HP_UNWINDER_LIST(X)                                                                        \
 	X(native_fp)                                                                               \
-	X(native)
+	X(native)                                                                                  \
+	X(python)
 
 #define DECLARE(name) extern const struct hp_unwinder_ops hp_unwinder_##name;
 HP_UNWINDER_LIST(DECLARE)
@@ -64,4 +65,33 @@ void hp_unwinders_stop(void)
 	for (size_t i = 0; i < hp_unwinders_count; i++)
 		if (hp_unwinders[i]->stop)
 			hp_unwinders[i]->stop();
+}
+
+/* The unwinder whose BPF program emits frames of this kind, or NULL. */
+static const struct hp_unwinder_ops *owner_of(uint8_t kind)
+{
+	for (size_t i = 0; i < hp_unwinders_count; i++)
+		if (kind && hp_unwinders[i]->frame_kind == kind)
+			return hp_unwinders[i];
+	return NULL;
+}
+
+int hp_unwinders_resolve(pid_t pid, const struct hp_frame *f, struct hp_loc *out)
+{
+	const struct hp_unwinder_ops *u = owner_of(f->kind);
+
+	if (!u || !u->resolve)
+		return 0;
+	u->resolve(pid, f, out);
+	return 1;
+}
+
+int hp_unwinders_describe(const struct hp_loc *l, struct hp_frame_info *out)
+{
+	const struct hp_unwinder_ops *u = owner_of(l->kind);
+
+	if (!u || !u->describe)
+		return 0;
+	u->describe(l, out);
+	return 1;
 }

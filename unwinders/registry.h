@@ -11,6 +11,15 @@
 #include "file_cache.h"
 #include "hostprof.h"
 #include "proc_maps.h"
+#include "profile.h"
+
+/* How a resolved interpreter frame reads (see the describe hook). */
+struct hp_frame_info {
+	const char *name;	/* function: the qualified name */
+	const char *filename;	/* source file; "" when unknown */
+	int64_t line;		/* 0 when unknown */
+	const char *frame_type; /* OpenTelemetry profile.frame.type, e.g. "cpython" */
+};
 
 /*
  * What the core needs to know of one unwinder. Each unwinders/<name>/<name>.c
@@ -35,6 +44,16 @@ struct hp_unwinder_ops {
 	void (*print_stats)(FILE *out, int json);
 	/* At exit: release everything. */
 	void (*stop)(void);
+
+	/* The hp_frame_kind its BPF program emits besides native frames; 0: none. */
+	uint8_t frame_kind;
+	/*
+	 * A frame of frame_kind as BPF recorded it, turned into the aggregation
+	 * key now, while the process lives (its memory may be read).
+	 */
+	void (*resolve)(pid_t pid, const struct hp_frame *f, struct hp_loc *out);
+	/* Names a resolved frame of frame_kind; the strings live until stop(). */
+	void (*describe)(const struct hp_loc *l, struct hp_frame_info *out);
 };
 
 /* Every unwinder, in prog-id order of registration. */
@@ -48,5 +67,8 @@ void hp_unwinders_process_maps(pid_t pid, const struct hp_maps *maps, struct hp_
 void hp_unwinders_process_exit(pid_t pid);
 void hp_unwinders_print_stats(FILE *out, int json);
 void hp_unwinders_stop(void);
+/* The resolve/describe hooks of the unwinder owning the frame's kind; 0 if none does. */
+int hp_unwinders_resolve(pid_t pid, const struct hp_frame *f, struct hp_loc *out);
+int hp_unwinders_describe(const struct hp_loc *l, struct hp_frame_info *out);
 
 #endif

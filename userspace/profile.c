@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "profile.h"
+#include "registry.h"
 
 #define MAX_LOCS (HP_MAX_KERNEL_FRAMES + HP_MAX_USER_FRAMES)
 
@@ -65,8 +66,12 @@ int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t 
 		struct hp_resolved r;
 
 		k->locs[n] = (struct hp_loc){.kind = f->kind, .addr = f->addr};
-		if (f->kind != HP_FRAME_NATIVE)
+		if (f->kind != HP_FRAME_NATIVE) {
+			/* an interpreter's frame: its unwinder names it while the process lives */
+			if (f->kind != HP_FRAME_ERROR)
+				hp_unwinders_resolve(s->pid, f, &k->locs[n]);
 			continue;
+		}
 		r = hp_procs_resolve(p->procs, s->pid, f->addr - !(f->flags & HP_FRAME_F_EXACT),
 				     now_ns);
 		k->locs[n].addr = r.vaddr;

@@ -93,11 +93,12 @@ static __always_inline void report_new_mapping(struct hp_sample *s)
  * and the mapping search are done once per run instead of once per frame.
  */
 struct lookup_cache {
-	struct hp_range proc;	    /* this process's range of exec_mappings */
-	struct hp_exec_mapping map; /* the mapping found last */
-	struct hp_range rows;	    /* its file's range of unwind_rows */
-	__u32 rows_file;	    /* file id `rows` belongs to; 0: none */
-	bool have_proc, have_map;
+	struct hp_range proc;	       /* this process's range of exec_mappings */
+	struct hp_exec_mapping map;    /* the mapping found last */
+	struct hp_range rows;	       /* its file's range of unwind_rows */
+	__u32 rows_file;	       /* file id `rows` belongs to; 0: none */
+	struct hp_interp_range interp; /* where this process runs an interpreter's eval loop */
+	bool have_proc, have_map, have_interp;
 };
 
 /* The mapping of pc in this process (copied into the cache), or NULL. */
@@ -285,6 +286,7 @@ int hp_unwind_native(struct bpf_perf_event_data *ctx)
 {
 	struct hp_scratch *scr = hp_scratch_get();
 	struct lookup_cache c = {};
+	struct hp_interp_range *interp;
 	struct hp_unwind_state *st;
 	struct hp_range *proc;
 	struct hp_sample *s;
@@ -298,12 +300,28 @@ int hp_unwind_native(struct bpf_perf_event_data *ctx)
 		c.proc = *proc;
 		c.have_proc = true;
 	}
+	interp = bpf_map_lookup_elem(&interp_ranges, &s->pid);
+	if (interp) {
+		c.interp = *interp;
+		c.have_interp = true;
+	}
 	for (int i = 0; i < NATIVE_FRAMES_PER_CALL; i++) {
 		bool done = false;
 		__u32 reason;
 
-		if (!hp_push_ip(scr))
-			return 0;
+		if (st->interp_flags & HP_INTERP_SKIP_PUSH) {
+			/* the interpreter's frames stand in for this one: only step over it */
+			st->interp_flags &= ~HP_INTERP_SKIP_PUSH;
+		} else {
+			__u64 pc = st->ip - (st->exact_ip ? 0 : 1);
+
+			if (c.have_interp && pc >= c.interp.start && pc < c.interp.end) {
+				hp_tail_call(ctx, scr, c.interp.prog);
+				return 0;
+			}
+			if (!hp_push_ip(scr))
+				return 0;
+		}
 		if (st->stop_after) {
 			hp_finish(scr, st->stop_after);
 			return 0;

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "demangle.h"
 #include "log.h"
+#include "registry.h"
 #include "symbolizer.h"
 
 void hp_symbolizer_init(struct hp_symbolizer *sym, const struct hp_files *files)
@@ -55,6 +57,26 @@ static char *native_name(const struct hp_symbolizer *sym, const struct hp_loc *l
 	return strdup(buf);
 }
 
+/* An interpreter's frame: "function (file:line)", the file without its directory. */
+static char *interp_name(const struct hp_loc *loc)
+{
+	struct hp_frame_info fi = {0};
+	const char *base;
+	char buf[1200];
+
+	if (!hp_unwinders_describe(loc, &fi)) {
+		snprintf(buf, sizeof(buf), "[frame kind %u]", loc->kind);
+		return strdup(buf);
+	}
+	base = strrchr(fi.filename, '/');
+	base = base ? base + 1 : fi.filename;
+	if (*base && fi.line)
+		snprintf(buf, sizeof(buf), "%s (%s:%" PRId64 ")", fi.name, base, fi.line);
+	else
+		snprintf(buf, sizeof(buf), "%s", fi.name);
+	return strdup(buf);
+}
+
 static char *compute_name(const struct hp_symbolizer *sym, const struct hp_loc *loc)
 {
 	char buf[64];
@@ -70,8 +92,7 @@ static char *compute_name(const struct hp_symbolizer *sym, const struct hp_loc *
 		snprintf(buf, sizeof(buf), "[truncated: %s]", hp_stop_reason_str(loc->addr));
 		return strdup(buf);
 	default:
-		snprintf(buf, sizeof(buf), "[frame kind %u]", loc->kind);
-		return strdup(buf);
+		return interp_name(loc);
 	}
 }
 
