@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "enc_tables.h"
+#include "registry.h"
 #include "util.h"
 
 void hp_ptrvec_push(int *err, struct hp_ptrvec *pv, void *item)
@@ -39,12 +40,29 @@ void hp_frame_describe(const struct hp_profile *p, struct hp_symbolizer *sym,
 		       const struct hp_loc *l, struct hp_frame_desc *d)
 {
 	const struct hp_file *f = hp_files_at(p->procs->files, l->file);
+	struct hp_frame_info fi;
 
+	d->line = 0;
+	if (l->kind != HP_FRAME_NATIVE && l->kind != HP_FRAME_KERNEL && l->kind != HP_FRAME_ERROR &&
+	    hp_unwinders_describe(l, &fi)) {
+		/* an interpreter's frame: no mapping, its own function, file and line */
+		d->mapped = 0;
+		d->file = 0;
+		d->address = 0;
+		d->name = fi.name;
+		d->filename = fi.filename;
+		d->line = fi.line;
+		d->frame_type = fi.frame_type;
+		return;
+	}
 	d->mapped = l->kind == HP_FRAME_KERNEL || f;
 	d->file = l->kind == HP_FRAME_KERNEL ? 0 : l->file;
 	d->address = l->kind == HP_FRAME_ERROR ? 0 : l->addr;
 	d->name = hp_symbolize(sym, l);
 	d->filename = f ? f->path : "";
+	d->frame_type = l->kind == HP_FRAME_KERNEL  ? "kernel"
+			: l->kind == HP_FRAME_ERROR ? "abort-marker"
+						    : "native";
 }
 
 void hp_mapping_describe(const struct hp_profile *p, uint32_t file, struct hp_mapping_desc *m)

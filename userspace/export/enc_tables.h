@@ -32,11 +32,14 @@ uint64_t hp_id_get(const struct hp_hmap *m, const void *key, size_t klen);
 
 /* What the encoders write for one frame. */
 struct hp_frame_desc {
-	int mapped;	      /* it has a mapping: */
-	uint32_t file;	      /* ... this hp_file.idx (0: the kernel's) */
-	uint64_t address;     /* 0 for error frames */
-	const char *name;     /* symbolized; valid until the next hp_symbolize() */
-	const char *filename; /* the file's path, "" when none */
+	int mapped;	  /* it has a mapping: */
+	uint32_t file;	  /* ... this hp_file.idx (0: the kernel's) */
+	uint64_t address; /* 0 for error frames */
+	const char *name; /* symbolized; valid until the next hp_symbolize() */
+	const char
+		*filename; /* the file's path (an interpreter's: the source file), "" when none */
+	int64_t line;	   /* source line (interpreter frames), 0 when unknown */
+	const char *frame_type; /* OpenTelemetry profile.frame.type: native, kernel, cpython... */
 };
 
 void hp_frame_describe(const struct hp_profile *p, struct hp_symbolizer *sym,

@@ -181,19 +181,6 @@ static int32_t function_id(struct enc *e, const char *name, const char *filename
 	return (int32_t)(e->fns.n - 1);
 }
 
-/* The frame type as the OpenTelemetry profiling conventions name it. */
-static const char *frame_type(uint8_t kind)
-{
-	switch (kind) {
-	case HP_FRAME_KERNEL:
-		return "kernel";
-	case HP_FRAME_ERROR:
-		return "abort-marker";
-	default:
-		return "native";
-	}
-}
-
 static int32_t location_id(struct enc *e, const struct hp_loc *l)
 {
 	uint64_t id = hp_id_get(&e->loc_ids, l, sizeof(*l));
@@ -212,10 +199,11 @@ static int32_t location_id(struct enc *e, const struct hp_loc *l)
 	b->loc.mapping_index = d.mapped ? mapping_id(e, d.file) : 0;
 	b->loc.address = d.address;
 	b->line.function_index = function_id(e, d.name, d.filename);
+	b->line.line = d.line;
 	b->lines[0] = &b->line;
 	b->loc.lines = b->lines;
 	b->loc.n_lines = 1;
-	b->attr = attr_id(e, "profile.frame.type", frame_type(l->kind), 0);
+	b->attr = attr_id(e, "profile.frame.type", d.frame_type, 0);
 	b->loc.attribute_indices = &b->attr;
 	b->loc.n_attribute_indices = 1;
 	hp_id_put(&e->err, &e->loc_ids, l, sizeof(*l), e->locs.n - 1);

@@ -114,6 +114,7 @@ static uint64_t location_id(struct enc *e, const struct hp_loc *l)
 	b->loc.mapping_id = d.mapped ? mapping_id(e, d.file) : 0;
 	b->loc.address = d.address;
 	b->line.function_id = function_id(e, d.name, d.filename);
+	b->line.line = d.line;
 	b->lines[0] = &b->line;
 	b->loc.n_line = 1;
 	b->loc.line = b->lines;

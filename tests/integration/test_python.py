@@ -1,0 +1,148 @@
+"""The CPython unwinder on Debian's python3.11: known Python chains in order
+with their lines, interleaved with the native frames around them, a C
+extension under its Python caller, threads, and the offsets table checked
+against the live interpreter."""
+import os
+import re
+import subprocess
+
+from harness import (ROOT, WORKLOADS, Workloads, assert_share, contains_in_order, decode_pprof,
+                     pprof_bytes, run_hostprof)
+
+PYTHON = "/usr/bin/python3.11"  # Debian's (python3 on PATH may be another build)
+SCRIPT = os.path.join(WORKLOADS, "py_chain.py")
+
+
+def line_of(text):
+    """The number of the line of py_chain.py that reads text (indentation aside)."""
+    with open(SCRIPT) as f:
+        for n, line in enumerate(f, 1):
+            if line.strip() == text:
+                return n
+    raise AssertionError("%r not in %s" % (text, SCRIPT))
+
+
+def frame(func, text):
+    return "%s (py_chain.py:%d)" % (func, line_of(text))
+
+
+def profile(mode, secs="10"):
+    assert os.path.exists(PYTHON), "python3.11 missing: scripts/deps.sh --test installs it"
+    with Workloads([PYTHON, SCRIPT, mode, secs]) as procs:
+        return run_hostprof(["-F", "199", "-d", "3", "--pid", str(procs[0].pid)])
+
+
+def test_offsets_table_matches_the_running_interpreter():
+    """Every offset of the 3.11 row, read back from the live interpreter with ctypes."""
+    with open(os.path.join(ROOT, "unwinders", "python", "python_versions.c")) as f:
+        src = f.read()
+    row = src[src.index(".minor = 11"):]
+    row = row[:row.index("\n\t},")]
+    off = {k: int(v) for k, v in re.findall(r"\.(\w+) = (\d+)", row)}
+    check = r"""
+import ctypes, sys, threading
+o = %r
+api = ctypes.pythonapi
+api.PyThreadState_Get.restype = api.PyInterpreterState_Get.restype = ctypes.c_void_p
+P = lambda a: ctypes.c_void_p.from_address(a).value or 0
+U8 = lambda a: ctypes.c_ubyte.from_address(a).value
+rt = ctypes.addressof(ctypes.c_char.in_dll(api, "_PyRuntime"))
+interp, ts = api.PyInterpreterState_Get(), api.PyThreadState_Get()
+assert P(rt + o["runtime_interp_head"]) == interp, "runtime_interp_head"
+assert P(interp + o["interp_threads_head"]) == ts, "interp_threads_head"
+assert ctypes.c_ulong.from_address(ts + o["tstate_native_tid"]).value == threading.get_native_id()
+VP = ctypes.c_void_p
+def probe():  # reads inline: a Python-level helper call would be the current frame
+    cf = VP.from_address(api.PyThreadState_Get() + o["tstate_cframe"]).value
+    fr = VP.from_address(cf + o["cframe_frame"]).value
+    return (fr, VP.from_address(fr + o["frame_code"]).value,
+            VP.from_address(fr + o["frame_previous"]).value,
+            VP.from_address(fr + o["frame_instr"]).value)
+fr, code, prev, instr = probe()
+assert code == id(probe.__code__), "frame_code"
+assert P(prev + o["frame_code"]) == id(sys._getframe().f_code), "frame_previous"
+assert U8(fr + o["frame_is_entry"]) == 0 and U8(prev + o["frame_is_entry"]) == 1, "is_entry"
+assert 0 <= instr - code - o["code_first_instr"] < len(probe.__code__.co_code), "first instr"
+c = id(probe.__code__)
+def s(a):
+    n = ctypes.c_ulong.from_address(a + o["str_length"]).value
+    return ctypes.string_at(a + o["str_ascii_data"], n).decode()
+assert s(P(c + o["code_qualname"])) == "probe", "code_qualname"
+assert s(P(c + o["code_filename"])) == __file__, "code_filename"
+assert ctypes.c_int.from_address(c + o["code_firstlineno"]).value == probe.__code__.co_firstlineno
+lt = P(c + o["code_linetable"])
+n = ctypes.c_ulong.from_address(lt + o["bytes_size"]).value
+assert ctypes.string_at(lt + o["bytes_data"], n) == probe.__code__.co_linetable, "linetable"
+print("offsets ok")
+""" % off
+    path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "hostprof_py_offsets.py")
+    with open(path, "w") as f:
+        f.write(check)
+    p = subprocess.run([PYTHON, path], capture_output=True, text=True)
+    assert p.returncode == 0 and "offsets ok" in p.stdout, p.stderr
+
+
+def test_python_chain_in_order_with_lines_between_native_frames():
+    r = profile("chain")
+    lines = r.lines_of("python3.11")
+    chain = [frame("outer", "return middle(deadline)"), frame("middle", "return Worker().inner(deadline)"),
+             frame("Worker.inner", "return recurse(5, deadline)")] + \
+        [frame("recurse", "return recurse(n - 1, deadline)")] * 5 + \
+        [frame("recurse", "return leaf_burn(deadline)")]
+    leaf = {frame("leaf_burn", "for i in range(2000):"),
+            frame("leaf_burn", "x += i * i  # LEAF_LINE"),
+            frame("leaf_burn", "while time.monotonic() < deadline:")}
+
+    def ok(frames):
+        py = [f for f in frames if "(py_chain.py:" in f]
+        return (contains_in_order(py, chain) and py[-1] in leaf
+                # the interpreter's own native frames below, from _start
+                and contains_in_order(frames[1:3], ["_start", "__libc_start_main"])
+                and frames.index("Py_RunMain") < frames.index(py[0]))
+
+    assert_share(lines, ok, 200, 0.9, "python chain %s" % chain)
+    # pprof: functions with their file, lines on the locations, as go tool pprof shows them
+    text = decode_pprof(pprof_bytes(r.pprof_path))
+    strings = re.findall(r'string_table: "(.*)"', text)
+    fns = {}
+    for m in re.finditer(r"function \{\n\s+id: (\d+)\n\s+name: (\d+)\n(?:\s+system_name: \d+\n)?"
+                         r"\s+filename: (\d+)", text):
+        fns[int(m.group(1))] = (strings[int(m.group(2))], strings[int(m.group(3))])
+    leafs = [fid for fid, (n, fn) in fns.items() if n == "leaf_burn"]
+    assert leafs and fns[leafs[0]][1] == SCRIPT, fns
+    line_nos = {int(m.group(2)) for m in re.finditer(
+        r"line \{\n\s+function_id: (\d+)\n\s+line: (\d+)", text) if int(m.group(1)) in leafs}
+    assert line_nos & {line_of("x += i * i  # LEAF_LINE"), line_of("for i in range(2000):")}, \
+        line_nos
+
+
+def test_c_extension_frames_under_their_python_caller():
+    lines = profile("hash").lines_of("python3.11")
+    caller = [frame("outer_hash", "hash_burn(deadline)"),
+              frame("hash_burn", "hashlib.sha256(data).digest()")]
+
+    def ok(frames):
+        if not contains_in_order(frames, caller):
+            return False
+        below = frames[frames.index(caller[-1]) + 1:]
+        # hashing runs in OpenSSL, under the Python frame that called it; no Python frame below
+        return any("SHA256" in f or "sha256" in f or "libcrypto" in f for f in below) and \
+            not any("(py_chain.py:" in f for f in below)
+
+    assert_share(lines, ok, 200, 0.8, "hashlib under hash_burn")
+
+
+def test_threads_show_their_own_python_stacks():
+    lines = profile("threads").lines_of("python3.11")
+    main_chain = [frame("outer", "return middle(deadline)"), frame("middle", "return Worker().inner(deadline)")]
+    other = [frame("alpha", "return beta(deadline)"), frame("beta", "return spin_b(deadline)")]
+    mains = sum(n for f, n in lines if contains_in_order(f, main_chain))
+    others = sum(n for f, n in lines if contains_in_order(f, other))
+    total = sum(n for _, n in lines)
+    assert mains > 0.2 * total and others > 0.2 * total, (mains, others, total)
+    mixed = [f for f, _ in lines if contains_in_order(f, main_chain) and any(
+        "alpha (" in x or "spin_b (" in x for x in f)]
+    assert not mixed, "a thread's stack shows another's frames: %s" % mixed[:2]
+    # the second thread's stack starts at its thread start, not at the main thread's
+    thread_roots = {f[1] for f, _ in lines if contains_in_order(f, other)}
+    assert "clone3" in thread_roots or "clone" in thread_roots, thread_roots

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdint.h>
+#include "python_linetable.h"
+#include "test.h"
+
+/*
+ * A location table by hand (first line 10): 3 units, no columns, +1 (11);
+ * 2 units one-line form, +0 (11); 1 unit one-line form, +1 (12); 1 unit
+ * long form, -2 (10); 1 unit without location.
+ */
+static const uint8_t table[] = {0xea, 0x02, 0xd1, 0x00, 0x05, 0xd8, 0x00,
+				0x03, 0xf0, 0x05, 0x00, 0x01, 0x01, 0xf8};
+
+TEST(python_line_table)
+{
+	const int64_t want[] = {11, 11, 11, 11, 11, 12, 10, 0, 0};
+
+	for (uint32_t u = 0; u < sizeof(want) / sizeof(want[0]); u++)
+		ASSERT_EQ(hp_py_line(table, sizeof(table), 10, u), want[u], "line of a code unit");
+}
+
+TEST(python_line_table_hostile)
+{
+	const uint8_t continuation[] = {0x02, 0xea, 0x02};
+	const uint8_t endless_varint[] = {0xea, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f,
+					  0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f};
+
+	/* cut anywhere inside: never a read past the end, never a made-up line */
+	for (size_t n = 0; n < sizeof(table); n++)
+		ASSERT_TRUE(hp_py_line(table, n, 10, 8) == 0, "truncated table");
+	ASSERT_EQ(hp_py_line(continuation, sizeof(continuation), 10, 0), 0, "starts mid-entry");
+	ASSERT_EQ(hp_py_line(endless_varint, sizeof(endless_varint), 10, 0), 0, "unended varint");
+	ASSERT_EQ(hp_py_line(NULL, 0, 10, 0), 0, "no table");
+}
