@@ -20,7 +20,12 @@ Last, delivery: one 60 s whole-host window at 99 Hz with several busy
 workloads, sent at once to the local sink, a Datadog intake and an OTLP
 receiver (the test intakes): bytes per window per sink and CPU to encode it.
 
+Then Python: BPF ns per sample of a CPython 3.11 stack ~30 Python frames deep
+(plus its ~15 native frames) beside a native frame-pointer stack of the same
+depth, alternating.
+
 Usage: scripts/bench.py [--samples-per-cpu N] [--rounds N] [--freq HZ ...] [--delivery-only]
+                        [--python-only]
 """
 import argparse
 import json
@@ -117,6 +122,29 @@ def delivery(secs=60, freq=99):
             name + ":", k["bytes"], k["sent"], unit, k["encode_ms_max"]))
 
 
+def python_bench(rounds=2, secs=15, freq=999, depth=30):
+    """BPF ns/sample: a Python stack `depth` deep vs a native one, side by side."""
+    script = os.path.join(ROOT, "tests", "workloads", "py_chain.py")
+    res = {"python": [], "native": []}
+    for _ in range(rounds):
+        for name, cmd in (("python", ["/usr/bin/python3.11", script, "deep", str(secs + 5),
+                                      str(depth)]),
+                          ("native", [build("deep.c"), str(depth), str(secs + 5)])):
+            w = subprocess.Popen(cmd)
+            time.sleep(0.5)
+            p = subprocess.run([HOSTPROF, "-F", str(freq), "-d", str(secs), "--stats=json",
+                                "--pid", str(w.pid), "-o", tempfile.mkdtemp()],
+                               capture_output=True, text=True, check=True)
+            w.kill()
+            w.wait()
+            s = json.loads([l for l in p.stdout.splitlines() if l.startswith("{")][0])
+            res[name].append(s["bpf_ns_per_sample"])
+    py, nat = mean(res["python"]), mean(res["native"])
+    print("\npython: BPF ns/sample at %d Hz, %d rounds: CPython 3.11 stack of %d Python frames "
+          "%.0f, native frame-pointer stack of %d frames %.0f (%.2fx)" % (
+              freq, rounds, depth, py, depth, nat, py / nat))
+
+
 def mean(xs):
     return sum(xs) / len(xs) if xs else float("nan")
 
@@ -127,11 +155,15 @@ def main():
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--freq", type=int, nargs="+", default=[19, 999])
     ap.add_argument("--delivery-only", action="store_true")
+    ap.add_argument("--python-only", action="store_true")
     a = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench: needs root (BPF, perf events)")
     if a.delivery_only:
         delivery()
+        return
+    if a.python_only:
+        python_bench()
         return
     deep = build("deep.c")
     ncpu = os.cpu_count()
@@ -196,6 +228,7 @@ def main():
                   runs[-1]["window_bytes"][".html"]))
     tables()
     delivery()
+    python_bench()
 
 
 def eh_frame_bytes(path):

@@ -146,3 +146,47 @@ def test_threads_show_their_own_python_stacks():
     # the second thread's stack starts at its thread start, not at the main thread's
     thread_roots = {f[1] for f, _ in lines if contains_in_order(f, other)}
     assert "clone3" in thread_roots or "clone" in thread_roots, thread_roots
+
+
+def test_python_in_its_own_mount_namespace():
+    """As in a container: the interpreter and the script exist only in the process's own
+    mount namespace (a tmpfs the host does not see), so everything is read through /proc."""
+    hidden = "/opt/hostprof-py-ns"
+    os.makedirs(hidden, exist_ok=True)
+    cmd = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+           "mount -t tmpfs none {d} && cp {py} {d}/python3.11 && cp {s} {d}/py_chain.py && "
+           "exec {d}/python3.11 {d}/py_chain.py chain 10".format(d=hidden, py=PYTHON, s=SCRIPT)]
+    with Workloads(cmd) as procs:
+        import time
+        time.sleep(1)  # until sh has exec'd the interpreter
+        assert not os.listdir(hidden), "the tmpfs must not be visible here"
+        r = run_hostprof(["-F", "199", "-d", "3", "--pid", str(procs[0].pid)])
+    chain = ["outer (py_chain.py:%d)" % line_of("return middle(deadline)"),
+             "middle (py_chain.py:%d)" % line_of("return Worker().inner(deadline)")]
+    assert_share(r.lines_of("python3.11"), lambda f: contains_in_order(f, chain), 200, 0.9,
+                 "python chain in another mount namespace")
+
+
+def test_otlp_locations_carry_cpython_frame_type_and_lines():
+    from intake import Intake, parse_otlp
+    with Intake(parse=parse_otlp) as rx, \
+            Workloads([PYTHON, SCRIPT, "chain", "10"]) as procs:
+        run_hostprof(["-F", "199", "-d", "2", "--pid", str(procs[0].pid), "--otlp-endpoint",
+                      rx.url, "--upload-period", "60"])
+    (req,) = rx.accepted()
+    d = req["otlp"]["dictionary"][0]
+    strings = d["string_table"]
+    attrs = [(strings[a["key_strindex"][0]], a["value"][0].get("string_value", [None])[0])
+             for a in d["attribute_table"][1:]]
+    leaf_lines = set()
+    for loc in d["location_table"][1:]:
+        fn = d["function_table"][loc["lines"][0]["function_index"][0]]
+        if strings[fn["name_strindex"][0]] != "leaf_burn":
+            continue
+        kinds = {attrs[i - 1] for i in loc["attribute_indices"]}
+        assert ("profile.frame.type", "cpython") in kinds, kinds
+        assert strings[fn["filename_strindex"][0]] == SCRIPT
+        assert "mapping_index" not in loc, "python frames have no native mapping"
+        leaf_lines.add(loc["lines"][0]["line"][0])
+    assert leaf_lines & {line_of("x += i * i  # LEAF_LINE"), line_of("for i in range(2000):")}, \
+        leaf_lines

@@ -3,6 +3,7 @@
   py_chain.py chain SECONDS    outer -> middle -> Worker.inner -> recurse x6 -> leaf_burn
   py_chain.py hash SECONDS     outer_hash -> hash_burn -> hashlib (C) on 1 MiB buffers
   py_chain.py threads SECONDS  one thread runs the chain, another alpha -> beta -> spin_b
+  py_chain.py deep SECONDS N   recurse N deep, then leaf_burn (for the benchmark)
 """
 import hashlib
 import sys
@@ -70,6 +71,8 @@ def main():
         outer(deadline)
     elif mode == "hash":
         outer_hash(deadline)
+    elif mode == "deep":
+        recurse(int(sys.argv[3]), deadline)
     elif mode == "threads":
         t = threading.Thread(target=alpha, args=(deadline,), name="alpha-thread")
         t.start()
