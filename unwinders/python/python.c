@@ -201,6 +201,8 @@ static void free_proc(struct py_proc *p)
 	free(p);
 }
 
+static void process_exit(pid_t pid);
+
 static void process_maps(pid_t pid, const struct hp_maps *maps, struct hp_files *files)
 {
 	if (py.procs_fd < 0)
@@ -245,6 +247,8 @@ static void process_maps(pid_t pid, const struct hp_maps *maps, struct hp_files 
 		       hp_py_versions[pf->row].minor, f->path);
 		return;
 	}
+	/* no CPython (any more: exec'd into something else) */
+	process_exit(pid);
 }
 
 static void process_exit(pid_t pid)
