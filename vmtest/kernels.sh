@@ -10,47 +10,13 @@ set -euo pipefail
 
 cache=$1
 shift
-apt_dir=$cache/apt
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$cache/kernels"
-
-# the machine's own Debian mirror (deb822 or one-line sources), else the default
-mirror=$(sed -n 's/^URIs: *\(http[^ ]*\/debian\)\/*$/\1/p' /etc/apt/sources.list.d/*.sources \
-	2>/dev/null | head -1)
-[ -n "$mirror" ] || mirror=$(sed -n 's/^deb \(http[^ ]*\/debian\)\/* .*/\1/p' \
-	/etc/apt/sources.list 2>/dev/null | head -1)
-mirror=${mirror:-http://deb.debian.org/debian}
-
-apt_opts=(-o "Dir::State=$apt_dir" -o "Dir::State::status=/dev/null"
-	-o "Dir::Cache=$apt_dir" -o "Dir::Etc::SourceList=$apt_dir/sources.list"
-	-o "Dir::Etc::SourceParts=/dev/null" -o "Dir::Etc::Preferences=/dev/null"
-	-o "Dir::Etc::PreferencesParts=/dev/null" -o "APT::Get::List-Cleanup=0"
-	-o "Acquire::Languages=none" -o "APT::Architecture=amd64" -o "APT::Architectures=amd64"
-	-o "Debug::NoLocking=1" -q)
-
-# a suite's kernel lives in the suite, and newer builds in its -security updates
-: >"$apt_dir/sources.list"
-for suite in "$@"; do
-	echo "deb $mirror $suite main" >>"$apt_dir/sources.list"
-	case "$suite" in
-	sid | unstable | *-backports) ;;
-	*) echo "deb ${mirror%/debian}/debian-security $suite-security main" >>"$apt_dir/sources.list" ;;
-	esac
-done
-
-# lists older than a day are refreshed (a failure with lists at hand is only a
-# warning); within a day, a suite with a cached kernel is not looked up again
-stamp=$apt_dir/updated.$(echo "$*" | tr ' ' '_')
-fresh=0
-[ -n "$(find "$stamp" -mmin -1440 2>/dev/null)" ] && fresh=1
+. "$(dirname "$0")/../scripts/debian-apt.sh"
+mkdir -p "$cache/kernels"
+# a suite's kernel lives in the suite, and newer builds in its -security updates;
+# within a day of the last look-up, a suite with a cached kernel is not looked up again
+debian_apt_setup "$cache/apt" "$@"
 if [ "${VMTEST_OFFLINE:-0}" != 1 ]; then
-	if [ "$fresh" = 0 ]; then
-		if apt-get "${apt_opts[@]}" update >"$apt_dir/update.log" 2>&1; then
-			touch "$stamp"
-		elif ! ls "$apt_dir"/lists/*Packages* >/dev/null 2>&1; then
-			echo "kernels: apt-get update failed (see $apt_dir/update.log)" >&2
-			exit 1
-		fi
-	fi
+	debian_apt_update || exit 1
 fi
 
 # the newest linux-image-<abi>-amd64 of a suite: linux-image-amd64's dependency there

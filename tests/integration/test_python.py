@@ -1,7 +1,9 @@
-"""The CPython unwinder on Debian's python3.11: known Python chains in order
-with their lines, interleaved with the native frames around them, a C
-extension under its Python caller, threads, and the offsets table checked
-against the live interpreter."""
+"""The CPython unwinder on Debian's python3.11 and on trixie's python3.13 (fetched
+by scripts/fetch-python.sh, run under trixie's own C library): known Python chains
+in order with their lines, interleaved with the native frames around them, a C
+extension under its Python caller, threads, a process in its own mount namespace,
+OTLP frames, and each version's offsets row checked against the live interpreter."""
+import functools
 import os
 import re
 import subprocess
@@ -11,6 +13,20 @@ from harness import (ROOT, WORKLOADS, Workloads, assert_share, contains_in_order
 
 PYTHON = "/usr/bin/python3.11"  # Debian's (python3 on PATH may be another build)
 SCRIPT = os.path.join(WORKLOADS, "py_chain.py")
+CACHE = os.path.join(os.path.expanduser("~"), ".cache", "hostprof-python")
+VERSIONS = ("3.11", "3.13")
+
+
+@functools.lru_cache(maxsize=None)
+def python(version):
+    """The command that runs CPython `version`: Debian's own, or another suite's."""
+    if version == "3.11":
+        assert os.path.exists(PYTHON), "python3.11 missing: scripts/deps.sh --test installs it"
+        return (PYTHON,)
+    p = subprocess.run([os.path.join(ROOT, "scripts", "fetch-python.sh"), CACHE, "trixie",
+                        version], capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, "could not fetch python%s: %s" % (version, p.stderr)
+    return tuple(p.stdout.split())
 
 
 def line_of(text):
@@ -26,19 +42,23 @@ def frame(func, text):
     return "%s (py_chain.py:%d)" % (func, line_of(text))
 
 
-def profile(mode, secs="10"):
-    assert os.path.exists(PYTHON), "python3.11 missing: scripts/deps.sh --test installs it"
-    with Workloads([PYTHON, SCRIPT, mode, secs]) as procs:
-        return run_hostprof(["-F", "199", "-d", "3", "--pid", str(procs[0].pid)])
+def profile(version, mode, secs="10"):
+    with Workloads(list(python(version)) + [SCRIPT, mode, secs]) as procs:
+        r = run_hostprof(["-F", "199", "-d", "3", "--pid", str(procs[0].pid)])
+    return r, r.lines_of("python" + version)
 
 
-def test_offsets_table_matches_the_running_interpreter():
-    """Every offset of the 3.11 row, read back from the live interpreter with ctypes."""
+NO_FIELD = 0xffff
+
+
+def check_offsets(version):
+    """Every offset of the version's row, read back from the live interpreter with ctypes."""
     with open(os.path.join(ROOT, "unwinders", "python", "python_versions.c")) as f:
         src = f.read()
-    row = src[src.index(".minor = 11"):]
+    row = src[src.index(".minor = %s," % version.split(".")[1]):]
     row = row[:row.index("\n\t},")]
-    off = {k: int(v) for k, v in re.findall(r"\.(\w+) = (\d+)", row)}
+    off = {k: NO_FIELD for k in ("tstate_cframe", "frame_is_entry", "owner_cstack")}
+    off.update({k: int(v) for k, v in re.findall(r"\.(\w+) = (\d+)", row)})
     check = r"""
 import ctypes, sys, threading
 o = %r
@@ -53,7 +73,9 @@ assert P(interp + o["interp_threads_head"]) == ts, "interp_threads_head"
 assert ctypes.c_ulong.from_address(ts + o["tstate_native_tid"]).value == threading.get_native_id()
 VP = ctypes.c_void_p
 def probe():  # reads inline: a Python-level helper call would be the current frame
-    cf = VP.from_address(api.PyThreadState_Get() + o["tstate_cframe"]).value
+    cf = api.PyThreadState_Get()
+    if o["tstate_cframe"] != 0xffff:
+        cf = VP.from_address(cf + o["tstate_cframe"]).value
     fr = VP.from_address(cf + o["cframe_frame"]).value
     return (fr, VP.from_address(fr + o["frame_code"]).value,
             VP.from_address(fr + o["frame_previous"]).value,
@@ -61,7 +83,11 @@ def probe():  # reads inline: a Python-level helper call would be the current fr
 fr, code, prev, instr = probe()
 assert code == id(probe.__code__), "frame_code"
 assert P(prev + o["frame_code"]) == id(sys._getframe().f_code), "frame_previous"
-assert U8(fr + o["frame_is_entry"]) == 0 and U8(prev + o["frame_is_entry"]) == 1, "is_entry"
+if o["frame_is_entry"] != 0xffff:  # 3.11: the module's frame began this eval-loop call
+    assert U8(fr + o["frame_is_entry"]) == 0 and U8(prev + o["frame_is_entry"]) == 1, "is_entry"
+else:  # later: a shim frame owned by the C stack comes before it
+    assert U8(fr + o["frame_owner"]) != o["owner_cstack"], "owner"
+    assert U8(P(prev + o["frame_previous"]) + o["frame_owner"]) == o["owner_cstack"], "shim"
 assert 0 <= instr - code - o["code_first_instr"] < len(probe.__code__.co_code), "first instr"
 c = id(probe.__code__)
 def s(a):
@@ -78,13 +104,12 @@ print("offsets ok")
     path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "hostprof_py_offsets.py")
     with open(path, "w") as f:
         f.write(check)
-    p = subprocess.run([PYTHON, path], capture_output=True, text=True)
+    p = subprocess.run(list(python(version)) + [path], capture_output=True, text=True)
     assert p.returncode == 0 and "offsets ok" in p.stdout, p.stderr
 
 
-def test_python_chain_in_order_with_lines_between_native_frames():
-    r = profile("chain")
-    lines = r.lines_of("python3.11")
+def check_chain(version):
+    r, lines = profile(version, "chain")
     chain = [frame("outer", "return middle(deadline)"), frame("middle", "return Worker().inner(deadline)"),
              frame("Worker.inner", "return recurse(5, deadline)")] + \
         [frame("recurse", "return recurse(n - 1, deadline)")] * 5 + \
@@ -116,8 +141,8 @@ def test_python_chain_in_order_with_lines_between_native_frames():
         line_nos
 
 
-def test_c_extension_frames_under_their_python_caller():
-    lines = profile("hash").lines_of("python3.11")
+def check_c_extension(version):
+    lines = profile(version, "hash")[1]
     caller = [frame("outer_hash", "hash_burn(deadline)"),
               frame("hash_burn", "hashlib.sha256(data).digest()")]
 
@@ -132,8 +157,8 @@ def test_c_extension_frames_under_their_python_caller():
     assert_share(lines, ok, 200, 0.8, "hashlib under hash_burn")
 
 
-def test_threads_show_their_own_python_stacks():
-    lines = profile("threads").lines_of("python3.11")
+def check_threads(version):
+    lines = profile(version, "threads")[1]
     main_chain = [frame("outer", "return middle(deadline)"), frame("middle", "return Worker().inner(deadline)")]
     other = [frame("alpha", "return beta(deadline)"), frame("beta", "return spin_b(deadline)")]
     mains = sum(n for f, n in lines if contains_in_order(f, main_chain))
@@ -143,9 +168,10 @@ def test_threads_show_their_own_python_stacks():
     mixed = [f for f, _ in lines if contains_in_order(f, main_chain) and any(
         "alpha (" in x or "spin_b (" in x for x in f)]
     assert not mixed, "a thread's stack shows another's frames: %s" % mixed[:2]
-    # the second thread's stack starts at its thread start, not at the main thread's
+    # the second thread's stack starts at its thread start in libc (clone3, or an
+    # unnamed libc frame where libc has no symbol for it), not at the main thread's _start
     thread_roots = {f[1] for f, _ in lines if contains_in_order(f, other)}
-    assert "clone3" in thread_roots or "clone" in thread_roots, thread_roots
+    assert thread_roots and thread_roots <= {"clone3", "clone", "[libc.so.6]"}, thread_roots
 
 
 def test_python_in_its_own_mount_namespace():
@@ -190,3 +216,20 @@ def test_otlp_locations_carry_cpython_frame_type_and_lines():
         leaf_lines.add(loc["lines"][0]["line"][0])
     assert leaf_lines & {line_of("x += i * i  # LEAF_LINE"), line_of("for i in range(2000):")}, \
         leaf_lines
+
+
+def _for_version(check, version, what):
+    def test():
+        check(version)
+    test.__name__ = "test_%s_python%s" % (what, version.replace(".", ""))
+    return test
+
+
+# one test per check and version, in this order
+for _check, _what in ((check_offsets, "offsets_row_matches_the_running_interpreter"),
+                      (check_chain, "chain_in_order_with_lines_between_native_frames"),
+                      (check_c_extension, "c_extension_frames_under_their_python_caller"),
+                      (check_threads, "threads_show_their_own_python_stacks")):
+    for _v in VERSIONS:
+        _t = _for_version(_check, _v, _what)
+        globals()[_t.__name__] = _t

@@ -482,7 +482,8 @@ const struct hp_unwinder_ops hp_unwinder_python = {
 	.name = "python",
 	.prog_id = HP_PROG_UNWIND_PYTHON,
 	.prog_name = "hp_unwind_python",
-	.description = "CPython 3.11 frames, interleaved with native ones at the eval loop",
+	.description =
+		"CPython 3.11 and 3.13 frames, interleaved with native ones at the eval loop",
 	.start = start,
 	.process_maps = process_maps,
 	.process_exit = process_exit,

@@ -2,8 +2,8 @@
 /*
  * CPython struct offsets per version, x86_64. Each row is checked against
  * the running interpreter by tests/integration/test_python.py (ctypes reads
- * the live structures at these offsets); only rows for versions installed on
- * the test machine can be checked there.
+ * the live structures at these offsets). 3.13 and later also publish most of
+ * them at the start of _PyRuntime (_Py_DebugOffsets, cookie "xdebugpy").
  */
 #include "python_versions.h"
 
@@ -36,6 +36,43 @@ const struct hp_py_version hp_py_versions[] = {
 		.str_state = 32,
 		.str_ascii_data = 48,
 		.str_compact_data = 72,
+		.bytes_size = 16,
+		.bytes_data = 32,
+	},
+	{
+		/*
+		 * Debian 13's python3.13 (3.13.5): the values its _PyRuntime
+		 * publishes in _Py_DebugOffsets; checked by the tests (trixie's
+		 * interpreter, scripts/fetch-python.sh). No _PyCFrame: the thread
+		 * state points at the frame; each eval-loop call starts with a
+		 * shim frame owned by the C stack (FRAME_OWNED_BY_CSTACK = 3).
+		 */
+		.major = 3,
+		.minor = 13,
+		.bpf =
+			{
+				.runtime_interp_head = 632,
+				.interp_threads_head = 7344,
+				.tstate_next = 8,
+				.tstate_native_tid = 160,
+				.tstate_cframe = HP_PY_NO_FIELD,
+				.cframe_frame = 72, /* PyThreadState.current_frame */
+				.frame_code = 0,    /* f_executable */
+				.frame_previous = 8,
+				.frame_instr = 56, /* instr_ptr */
+				.frame_is_entry = HP_PY_NO_FIELD,
+				.frame_owner = 70,
+				.owner_cstack = 3,
+				.code_first_instr = 200,
+			},
+		.code_firstlineno = 68,
+		.code_filename = 112,
+		.code_qualname = 128,
+		.code_linetable = 136,
+		.str_length = 16,
+		.str_state = 32,
+		.str_ascii_data = 40,	/* no wstr since 3.12 */
+		.str_compact_data = 56, /* + utf8_length, utf8 */
 		.bytes_size = 16,
 		.bytes_data = 32,
 	},
