@@ -12,7 +12,12 @@ cache=$1 suite=$2 ver=$3
 dir=$cache/python$ver
 root=$dir/root
 launcher=$dir/bin/python$ver
-libdir=$root/usr/lib/x86_64-linux-gnu
+libdir=$root/lib/x86_64-linux-gnu:$root/usr/lib/x86_64-linux-gnu
+# what the interpreter's standard library loads, named as the suite names it
+case "$suite" in
+bullseye) libs=(libffi7 libssl1.1) ;;
+*) libs=(libffi8 libssl3t64 libzstd1) ;;
+esac
 
 if [ ! -x "$root/usr/bin/python$ver" ] || [ ! -e "$launcher" ]; then
 	. "$(dirname "$0")/debian-apt.sh"
@@ -20,8 +25,8 @@ if [ ! -x "$root/usr/bin/python$ver" ] || [ ! -e "$launcher" ]; then
 	debian_apt_update
 	work=$(mktemp -d)
 	# the interpreter, its standard library, and what those load (the suite's own)
-	for p in "python$ver-minimal" "libpython$ver-minimal" "libpython$ver-stdlib" libc6 libffi8 \
-		libssl3t64 zlib1g libexpat1 libzstd1 libbz2-1.0 liblzma5; do
+	for p in "python$ver-minimal" "libpython$ver-minimal" "libpython$ver-stdlib" libc6 zlib1g \
+		libexpat1 libbz2-1.0 liblzma5 "${libs[@]}"; do
 		(cd "$work" && apt-get "${apt_opts[@]}" download "$p/$suite" >/dev/null 2>&1) || {
 			echo "fetch-python: could not download $p from $suite" >&2
 			rm -rf "$work"
@@ -34,6 +39,6 @@ if [ ! -x "$root/usr/bin/python$ver" ] || [ ! -e "$launcher" ]; then
 		dpkg-deb -x "$d" "$root"
 	done
 	rm -rf "$work"
-	ln -s "$libdir/ld-linux-x86-64.so.2" "$launcher"
+	ln -s "$(find "$root" -name ld-linux-x86-64.so.2 | sort | head -1)" "$launcher"
 fi
 echo "$launcher --library-path $libdir $root/usr/bin/python$ver"

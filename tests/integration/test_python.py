@@ -14,7 +14,8 @@ from harness import (ROOT, WORKLOADS, Workloads, assert_share, contains_in_order
 PYTHON = "/usr/bin/python3.11"  # Debian's (python3 on PATH may be another build)
 SCRIPT = os.path.join(WORKLOADS, "py_chain.py")
 CACHE = os.path.join(os.path.expanduser("~"), ".cache", "hostprof-python")
-VERSIONS = ("3.11", "3.13")
+VERSIONS = ("3.9", "3.11", "3.13")
+SUITES = {"3.9": "bullseye", "3.13": "trixie"}  # where the versions Debian 12 lacks come from
 
 
 @functools.lru_cache(maxsize=None)
@@ -23,8 +24,8 @@ def python(version):
     if version == "3.11":
         assert os.path.exists(PYTHON), "python3.11 missing: scripts/deps.sh --test installs it"
         return (PYTHON,)
-    p = subprocess.run([os.path.join(ROOT, "scripts", "fetch-python.sh"), CACHE, "trixie",
-                        version], capture_output=True, text=True, timeout=600)
+    p = subprocess.run([os.path.join(ROOT, "scripts", "fetch-python.sh"), CACHE,
+                        SUITES[version], version], capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, "could not fetch python%s: %s" % (version, p.stderr)
     return tuple(p.stdout.split())
 
@@ -38,8 +39,16 @@ def line_of(text):
     raise AssertionError("%r not in %s" % (text, SCRIPT))
 
 
-def frame(func, text):
+def frame(func, text, version="3.11"):
+    """How a frame reads: qualified names from 3.11 on, plain names before (no co_qualname)."""
+    if tuple(map(int, version.split("."))) < (3, 11):
+        func = func.rsplit(".", 1)[-1]
     return "%s (py_chain.py:%d)" % (func, line_of(text))
+
+
+def py_frames(frames):
+    """The Python frames of a stack (before 3.11 native call frames sit between them)."""
+    return [f for f in frames if "(py_chain.py:" in f]
 
 
 def profile(version, mode, secs="10"):
@@ -59,6 +68,8 @@ def check_offsets(version):
     row = row[:row.index("\n\t},")]
     off = {k: NO_FIELD for k in ("tstate_cframe", "frame_is_entry", "owner_cstack")}
     off.update({k: int(v) for k, v in re.findall(r"\.(\w+) = (\d+)", row)})
+    off["pthread_id"] = "HP_PY_F_PTHREAD_ID" in row
+    off["frame_objects"] = "HP_PY_F_FRAME_OBJECTS" in row
     check = r"""
 import ctypes, sys, threading
 o = %r
@@ -70,7 +81,8 @@ rt = ctypes.addressof(ctypes.c_char.in_dll(api, "_PyRuntime"))
 interp, ts = api.PyInterpreterState_Get(), api.PyThreadState_Get()
 assert P(rt + o["runtime_interp_head"]) == interp, "runtime_interp_head"
 assert P(interp + o["interp_threads_head"]) == ts, "interp_threads_head"
-assert ctypes.c_ulong.from_address(ts + o["tstate_native_tid"]).value == threading.get_native_id()
+tid = threading.get_ident() if o["pthread_id"] else threading.get_native_id()
+assert ctypes.c_ulong.from_address(ts + o["tstate_native_tid"]).value == tid, "thread id"
 VP = ctypes.c_void_p
 def probe():  # reads inline: a Python-level helper call would be the current frame
     cf = api.PyThreadState_Get()
@@ -83,7 +95,9 @@ def probe():  # reads inline: a Python-level helper call would be the current fr
 fr, code, prev, instr = probe()
 assert code == id(probe.__code__), "frame_code"
 assert P(prev + o["frame_code"]) == id(sys._getframe().f_code), "frame_previous"
-if o["frame_is_entry"] != 0xffff:  # 3.11: the module's frame began this eval-loop call
+if o["frame_objects"]:  # before 3.11: a frame object per eval-loop call, f_lasti an int
+    instr = code + o["code_first_instr"] + ctypes.c_int.from_address(fr + o["frame_instr"]).value
+elif o["frame_is_entry"] != 0xffff:  # 3.11: the module's frame began this eval-loop call
     assert U8(fr + o["frame_is_entry"]) == 0 and U8(prev + o["frame_is_entry"]) == 1, "is_entry"
 else:  # later: a shim frame owned by the C stack comes before it
     assert U8(fr + o["frame_owner"]) != o["owner_cstack"], "owner"
@@ -98,7 +112,8 @@ assert s(P(c + o["code_filename"])) == __file__, "code_filename"
 assert ctypes.c_int.from_address(c + o["code_firstlineno"]).value == probe.__code__.co_firstlineno
 lt = P(c + o["code_linetable"])
 n = ctypes.c_ulong.from_address(lt + o["bytes_size"]).value
-assert ctypes.string_at(lt + o["bytes_data"], n) == probe.__code__.co_linetable, "linetable"
+table = probe.__code__.co_lnotab if sys.version_info < (3, 10) else probe.__code__.co_linetable
+assert ctypes.string_at(lt + o["bytes_data"], n) == table, "line table"
 print("offsets ok")
 """ % off
     path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "hostprof_py_offsets.py")
@@ -110,8 +125,9 @@ print("offsets ok")
 
 def check_chain(version):
     r, lines = profile(version, "chain")
-    chain = [frame("outer", "return middle(deadline)"), frame("middle", "return Worker().inner(deadline)"),
-             frame("Worker.inner", "return recurse(5, deadline)")] + \
+    chain = [frame("outer", "return middle(deadline)"),
+             frame("middle", "return Worker().inner(deadline)"),
+             frame("Worker.inner", "return recurse(5, deadline)", version)] + \
         [frame("recurse", "return recurse(n - 1, deadline)")] * 5 + \
         [frame("recurse", "return leaf_burn(deadline)")]
     leaf = {frame("leaf_burn", "for i in range(2000):"),
@@ -119,7 +135,7 @@ def check_chain(version):
             frame("leaf_burn", "while time.monotonic() < deadline:")}
 
     def ok(frames):
-        py = [f for f in frames if "(py_chain.py:" in f]
+        py = py_frames(frames)
         return (contains_in_order(py, chain) and py[-1] in leaf
                 # the interpreter's own native frames below, from _start
                 and contains_in_order(frames[1:3], ["_start", "__libc_start_main"])
@@ -147,7 +163,7 @@ def check_c_extension(version):
               frame("hash_burn", "hashlib.sha256(data).digest()")]
 
     def ok(frames):
-        if not contains_in_order(frames, caller):
+        if not contains_in_order(py_frames(frames), caller):
             return False
         below = frames[frames.index(caller[-1]) + 1:]
         # hashing runs in OpenSSL, under the Python frame that called it; no Python frame below
@@ -161,17 +177,18 @@ def check_threads(version):
     lines = profile(version, "threads")[1]
     main_chain = [frame("outer", "return middle(deadline)"), frame("middle", "return Worker().inner(deadline)")]
     other = [frame("alpha", "return beta(deadline)"), frame("beta", "return spin_b(deadline)")]
-    mains = sum(n for f, n in lines if contains_in_order(f, main_chain))
-    others = sum(n for f, n in lines if contains_in_order(f, other))
+    mains = sum(n for f, n in lines if contains_in_order(py_frames(f), main_chain))
+    others = sum(n for f, n in lines if contains_in_order(py_frames(f), other))
     total = sum(n for _, n in lines)
     assert mains > 0.2 * total and others > 0.2 * total, (mains, others, total)
-    mixed = [f for f, _ in lines if contains_in_order(f, main_chain) and any(
+    mixed = [f for f, _ in lines if contains_in_order(py_frames(f), main_chain) and any(
         "alpha (" in x or "spin_b (" in x for x in f)]
     assert not mixed, "a thread's stack shows another's frames: %s" % mixed[:2]
-    # the second thread's stack starts at its thread start in libc (clone3, or an
-    # unnamed libc frame where libc has no symbol for it), not at the main thread's _start
-    thread_roots = {f[1] for f, _ in lines if contains_in_order(f, other)}
-    assert thread_roots and thread_roots <= {"clone3", "clone", "[libc.so.6]"}, thread_roots
+    # the second thread's stack starts at its thread start in libc (clone3; __clone in
+    # older glibc; an unnamed libc frame where libc has no symbol for it), not at _start
+    thread_roots = {f[1] for f, _ in lines if contains_in_order(py_frames(f), other)}
+    assert thread_roots and thread_roots <= {"clone3", "clone", "__clone", "[libc.so.6]"}, \
+        thread_roots
 
 
 def test_python_in_its_own_mount_namespace():

@@ -32,3 +32,16 @@ TEST(python_line_table_hostile)
 	ASSERT_EQ(hp_py_line(endless_varint, sizeof(endless_varint), 10, 0), 0, "unended varint");
 	ASSERT_EQ(hp_py_line(NULL, 0, 10, 0), 0, "no table");
 }
+
+TEST(python_lnotab)
+{
+	/* (offset increment, line increment) pairs from line 5: +1 at 6, +3 at 10, -2 at 12 */
+	const uint8_t t[] = {6, 1, 4, 3, 2, 0xfe};
+
+	ASSERT_EQ(hp_py_line_lnotab(t, sizeof(t), 5, 0), 5, "before the first step");
+	ASSERT_EQ(hp_py_line_lnotab(t, sizeof(t), 5, 6), 6, "at the first step");
+	ASSERT_EQ(hp_py_line_lnotab(t, sizeof(t), 5, 11), 9, "between");
+	ASSERT_EQ(hp_py_line_lnotab(t, sizeof(t), 5, 40), 7, "after a negative step");
+	ASSERT_EQ(hp_py_line_lnotab(t, 3, 5, 40), 6, "an odd length ignores the half pair");
+	ASSERT_EQ(hp_py_line_lnotab(NULL, 0, 5, 3), 5, "no table: the first line");
+}

@@ -55,13 +55,18 @@ static __always_inline __u64 thread_state(const struct hp_py_proc *proc,
 					  const struct hp_py_offsets *o, __u32 tid)
 {
 	__u64 key = bpf_get_current_pid_tgid(), *cached = bpf_map_lookup_elem(&py_tstates, &key);
-	__u64 ts;
+	__u64 ts, id = tid;
 
-	if (cached && *cached && read_ptr(*cached + o->tstate_native_tid) == tid)
+	if (o->flags & HP_PY_F_PTHREAD_ID) {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+		id = BPF_CORE_READ(task, thread.fsbase); /* pthread_self() */
+	}
+	if (cached && *cached && read_ptr(*cached + o->tstate_native_tid) == id)
 		return *cached;
 	ts = read_ptr(read_ptr(proc->runtime + o->runtime_interp_head) + o->interp_threads_head);
 	for (int i = 0; i < HP_PY_MAX_THREAD && ts; i++) {
-		if (read_ptr(ts + o->tstate_native_tid) == tid) {
+		if (read_ptr(ts + o->tstate_native_tid) == id) {
 			bpf_map_update_elem(&py_tstates, &key, &ts, BPF_ANY);
 			return ts;
 		}
@@ -116,6 +121,13 @@ int hp_unwind_python(struct bpf_perf_event_data *ctx)
 		__u64 instr = read_ptr(frame + o->frame_instr);
 		__u64 prev = read_ptr(frame + o->frame_previous);
 		__u8 owner = 0, entry = 0;
+		__u32 offset = (__u32)(instr - code - o->code_first_instr);
+
+		if (o->flags & HP_PY_F_FRAME_OBJECTS) {
+			/* one frame object per eval-loop call; f_lasti is an int */
+			offset = (__u32)instr;
+			entry = 1;
+		}
 
 		if (o->frame_is_entry != HP_PY_NO_FIELD)
 			bpf_probe_read_user(&entry, 1, (void *)(frame + o->frame_is_entry));
@@ -128,13 +140,12 @@ int hp_unwind_python(struct bpf_perf_event_data *ctx)
 				break;
 			}
 		}
-		if (!hp_push_frame_aux(s, HP_FRAME_PYTHON, code, 0,
-				       (__u32)(instr - code - o->code_first_instr))) {
+		if (!hp_push_frame_aux(s, HP_FRAME_PYTHON, code, 0, offset)) {
 			hp_finish(scr, HP_STOP_MAX_DEPTH);
 			return 0;
 		}
 		frame = prev;
-		boundary = entry; /* 3.11: this call's first frame */
+		boundary = entry; /* 3.11: this call's first frame; before: every frame */
 	}
 	st->interp_frame = frame;
 	if (frame && !boundary) {

@@ -429,8 +429,11 @@ static void resolve(pid_t pid, const struct hp_frame *f, struct hp_loc *out)
 		}
 	}
 	out->addr = c->func;
-	out->file =
-		(uint32_t)hp_py_line(c->linetable, c->linetable_len, c->first_line, f->file_id / 2);
+	out->file = (uint32_t)(v->lines == HP_PY_LNOTAB
+				       ? hp_py_line_lnotab(c->linetable, c->linetable_len,
+							   c->first_line, f->file_id)
+				       : hp_py_line(c->linetable, c->linetable_len, c->first_line,
+						    f->file_id / 2));
 }
 
 static void describe(const struct hp_loc *l, struct hp_frame_info *out)
@@ -482,8 +485,7 @@ const struct hp_unwinder_ops hp_unwinder_python = {
 	.name = "python",
 	.prog_id = HP_PROG_UNWIND_PYTHON,
 	.prog_name = "hp_unwind_python",
-	.description =
-		"CPython 3.11 and 3.13 frames, interleaved with native ones at the eval loop",
+	.description = "CPython 3.9, 3.11 and 3.13 frames, interleaved with native ones",
 	.start = start,
 	.process_maps = process_maps,
 	.process_exit = process_exit,

@@ -92,3 +92,17 @@ int64_t hp_py_line(const uint8_t *table, size_t len, int64_t first_line, uint32_
 	}
 	return 0;
 }
+
+int64_t hp_py_line_lnotab(const uint8_t *table, size_t len, int64_t first_line, uint32_t offset)
+{
+	int64_t line = first_line;
+	uint64_t addr = 0;
+
+	for (size_t i = 0; i + 1 < len; i += 2) {
+		addr += table[i];
+		if (addr > offset)
+			break;
+		line += (int8_t)table[i + 1];
+	}
+	return line > 0 ? line : 0;
+}

@@ -14,4 +14,11 @@
  */
 int64_t hp_py_line(const uint8_t *table, size_t len, int64_t first_line, uint32_t unit);
 
+/*
+ * The same for CPython 3.8 and 3.9's co_lnotab: (byte offset increment,
+ * signed line increment) pairs; offset is the instruction's byte offset
+ * (f_lasti). Untrusted; first_line when the table says nothing more.
+ */
+int64_t hp_py_line_lnotab(const uint8_t *table, size_t len, int64_t first_line, uint32_t offset);
+
 #endif

@@ -9,9 +9,47 @@
 
 const struct hp_py_version hp_py_versions[] = {
 	{
+		/*
+		 * Debian 11's python3.9 (3.9.2): checked by the tests (bullseye's
+		 * interpreter, scripts/fetch-python.sh). One PyFrameObject per
+		 * eval-loop call; no native_thread_id; no co_qualname.
+		 */
+		.major = 3,
+		.minor = 9,
+		.lines = HP_PY_LNOTAB,
+		.bpf =
+			{
+				.runtime_interp_head = 32,
+				.interp_threads_head = 8, /* tstate_head */
+				.tstate_next = 8,
+				.tstate_native_tid = 176, /* thread_id */
+				.tstate_cframe = HP_PY_NO_FIELD,
+				.cframe_frame = 24, /* PyThreadState.frame */
+				.frame_code = 32,
+				.frame_previous = 24, /* f_back */
+				.frame_instr = 104,   /* f_lasti */
+				.frame_is_entry = HP_PY_NO_FIELD,
+				.frame_owner = HP_PY_NO_FIELD,
+				.owner_cstack = HP_PY_NO_FIELD,
+				.code_first_instr = 0,
+				.flags = HP_PY_F_PTHREAD_ID | HP_PY_F_FRAME_OBJECTS,
+			},
+		.code_firstlineno = 40,
+		.code_filename = 104,
+		.code_qualname = 112,  /* co_name */
+		.code_linetable = 120, /* co_lnotab */
+		.str_length = 16,
+		.str_state = 32,
+		.str_ascii_data = 48,
+		.str_compact_data = 72,
+		.bytes_size = 16,
+		.bytes_data = 32,
+	},
+	{
 		/* Debian 12's python3.11 (3.11.2): checked by the tests */
 		.major = 3,
 		.minor = 11,
+		.lines = HP_PY_LOCATIONS,
 		.bpf =
 			{
 				.runtime_interp_head = 40, /* after 5 ints + _finalizing + mutex */
@@ -49,6 +87,7 @@ const struct hp_py_version hp_py_versions[] = {
 		 */
 		.major = 3,
 		.minor = 13,
+		.lines = HP_PY_LOCATIONS,
 		.bpf =
 			{
 				.runtime_interp_head = 632,

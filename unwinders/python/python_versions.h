@@ -12,13 +12,20 @@
  * userspace reads to name a code object (x86_64). Supporting another
  * version is one more row in python_versions.c.
  */
+/* How a version maps instructions to lines. */
+enum hp_py_lines {
+	HP_PY_LNOTAB = 1,    /* co_lnotab (3.8, 3.9): byte offset, line delta pairs */
+	HP_PY_LOCATIONS = 2, /* co_linetable, PEP 657 (3.11+) */
+};
+
 struct hp_py_version {
 	unsigned major, minor;
+	enum hp_py_lines lines;
 	struct hp_py_offsets bpf;
 	uint16_t code_firstlineno; /* PyCodeObject.co_firstlineno (int) */
 	uint16_t code_filename;	   /* PyCodeObject.co_filename (str) */
-	uint16_t code_qualname;	   /* PyCodeObject.co_qualname (str) */
-	uint16_t code_linetable;   /* PyCodeObject.co_linetable (bytes, PEP 657 format) */
+	uint16_t code_qualname;	   /* PyCodeObject.co_qualname (str); co_name before 3.11 */
+	uint16_t code_linetable;   /* PyCodeObject.co_linetable / co_lnotab (bytes) */
 	uint16_t str_length;	   /* PyASCIIObject.length (code points) */
 	uint16_t str_state;	   /* PyASCIIObject.state bit field */
 	uint16_t str_ascii_data;   /* sizeof(PyASCIIObject): a compact ASCII string's data */
