@@ -84,5 +84,11 @@ check_share nofp-chain 90 /tmp/nofp.folded "_start;__libc_start_main" \
 profile syscalls "" /w/syscalls 30
 check_share kernel-entry-regs 50 /tmp/syscalls.folded "main;read_loop;raw_read;" "_[k]"
 
+# 6. Python: the native unwinder hands the eval loop's frames to the CPython
+#    unwinder, which walks the interpreter's own frames
+profile python3.11 "" /usr/bin/python3.11 -S -I /w/py_chain.py chain 30
+check_share python-chain 90 /tmp/python3.11.folded ";outer (py_chain.py:" \
+	";recurse (py_chain.py:"
+
 echo "VMTEST_RC=$rc"
 poweroff -f

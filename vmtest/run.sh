@@ -51,6 +51,12 @@ build_initramfs() {
 	for w in "$initrd"/w/*; do
 		add_libs "$w"
 	done
+	# CPython 3.11 with the one part of its library it needs to start (-S -I)
+	mkdir -p "$initrd/usr/bin" "$initrd/usr/lib/python3.11"
+	cp /usr/bin/python3.11 "$initrd/usr/bin/"
+	add_libs /usr/bin/python3.11
+	cp -r /usr/lib/python3.11/encodings "$initrd/usr/lib/python3.11/"
+	cp "$root/tests/workloads/py_chain.py" "$initrd/w/"
 	(cd "$initrd" && find . | cpio -o -H newc --quiet) | gzip -1 >"$work/initramfs.cpio.gz"
 }
 

@@ -4,10 +4,12 @@
   py_chain.py hash SECONDS     outer_hash -> hash_burn -> hashlib (C) on 1 MiB buffers
   py_chain.py threads SECONDS  one thread runs the chain, another alpha -> beta -> spin_b
   py_chain.py deep SECONDS N   recurse N deep, then leaf_burn (for the benchmark)
+
+Only `sys` and `time` (built into the interpreter) are imported up front, so
+`python3 -S -I py_chain.py chain N` runs with nothing of the standard library
+but `encodings` (as in the kernel matrix's guests).
 """
-import hashlib
 import sys
-import threading
 import time
 
 
@@ -39,6 +41,7 @@ def outer(deadline):
 
 
 def hash_burn(deadline):
+    import hashlib
     data = b"x" * (1 << 20)
     while time.monotonic() < deadline:
         hashlib.sha256(data).digest()
@@ -74,6 +77,7 @@ def main():
     elif mode == "deep":
         recurse(int(sys.argv[3]), deadline)
     elif mode == "threads":
+        import threading
         t = threading.Thread(target=alpha, args=(deadline,), name="alpha-thread")
         t.start()
         outer(deadline)
