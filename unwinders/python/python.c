@@ -29,6 +29,11 @@
 #define MAX_NAME      1024	/* code points of a name or file name we keep */
 #define MAX_LINETABLE (1 << 16) /* bytes of co_linetable we read */
 #define CODE_HEADER   256	/* bytes of a code object read at once: every field we use */
+/*
+ * Code objects remembered per process. A process creating code without end
+ * (exec, eval) must not make us grow without end: past this, start over.
+ */
+#define MAX_CODES (1 << 16)
 
 /* What one CPython executable or library tells us (cached per file). */
 struct py_file {
@@ -186,7 +191,7 @@ static struct py_file *file_info(pid_t pid, const struct hp_map_entry *e, struct
 	return pf;
 }
 
-static void free_proc(struct py_proc *p)
+static void forget_codes(struct py_proc *p)
 {
 	struct hp_hmap_entry *e;
 	size_t i;
@@ -198,6 +203,11 @@ static void free_proc(struct py_proc *p)
 		free(c);
 	}
 	hp_hmap_free(&p->codes);
+}
+
+static void free_proc(struct py_proc *p)
+{
+	forget_codes(p);
 	free(p);
 }
 
@@ -420,6 +430,8 @@ static void resolve(pid_t pid, const struct hp_frame *f, struct hp_loc *out)
 	v = &hp_py_versions[p->row];
 	c = hp_hmap_get(&p->codes, &f->addr, sizeof(f->addr));
 	if (!c) {
+		if (p->codes.count >= MAX_CODES)
+			forget_codes(p);
 		c = read_code(pid, v, f->addr);
 		if (!c || hp_hmap_put(&p->codes, &f->addr, sizeof(f->addr), c)) {
 			if (c)
