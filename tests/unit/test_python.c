@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <stdint.h>
 #include "python_linetable.h"
+#include "python_versions.h"
 #include "test.h"
 
 /*
@@ -44,4 +45,42 @@ TEST(python_lnotab)
 	ASSERT_EQ(hp_py_line_lnotab(t, sizeof(t), 5, 40), 7, "after a negative step");
 	ASSERT_EQ(hp_py_line_lnotab(t, 3, 5, 40), 6, "an odd length ignores the half pair");
 	ASSERT_EQ(hp_py_line_lnotab(NULL, 0, 5, 3), 5, "no table: the first line");
+}
+
+TEST(python_line_table_310)
+{
+	/* from line 3: 4 bytes +1 (4), 6 bytes without a line, 0 bytes +200 (a long jump:
+	 * +127 then +73), 2 bytes at 204 */
+	const uint8_t t[] = {4, 1, 6, 0x80, 0, 127, 2, 73};
+
+	ASSERT_EQ(hp_py_line_310(t, sizeof(t), 3, 0), 4, "first range");
+	ASSERT_EQ(hp_py_line_310(t, sizeof(t), 3, 3), 4, "end of the first range");
+	ASSERT_EQ(hp_py_line_310(t, sizeof(t), 3, 5), 0, "a range without a line");
+	ASSERT_EQ(hp_py_line_310(t, sizeof(t), 3, 10), 204, "after an empty range");
+	ASSERT_EQ(hp_py_line_310(t, sizeof(t), 3, 12), 0, "past the table");
+	ASSERT_EQ(hp_py_line_310(t, 5, 3, 10), 0, "truncated");
+}
+
+TEST(python_versions_table)
+{
+	ASSERT_TRUE(hp_py_versions_count <= HP_PY_MAX_ROWS, "the BPF map holds every row");
+	for (size_t i = 0; i < hp_py_versions_count; i++) {
+		const struct hp_py_version *v = &hp_py_versions[i];
+		size_t row;
+
+		ASSERT_TRUE(hp_py_version_find(v->major, v->minor, &row) == v && row == i,
+			    "one row per version");
+		/* python.c reads a code object's first 256 bytes at once */
+		ASSERT_TRUE(v->code_linetable + 8 <= 256 && v->code_qualname + 8 <= 256 &&
+				    v->code_filename + 8 <= 256,
+			    "code object fields within the bytes read");
+		ASSERT_TRUE(v->lines == HP_PY_LNOTAB || v->lines == HP_PY_LOCATIONS ||
+				    v->lines == HP_PY_LINES_310,
+			    "a known line-table format");
+	}
+	for (unsigned minor = 8; minor <= 13; minor++) {
+		size_t row;
+
+		ASSERT_TRUE(hp_py_version_find(3, minor, &row) != NULL, "3.8 to 3.13 described");
+	}
 }

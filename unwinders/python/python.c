@@ -253,8 +253,11 @@ static void process_maps(pid_t pid, const struct hp_maps *maps, struct hp_files 
 			py.found++;
 		}
 		p->row = pf->row;
-		hp_dbg("python: pid %d runs CPython %u.%u (%s)", pid, hp_py_versions[pf->row].major,
-		       hp_py_versions[pf->row].minor, f->path);
+		hp_dbg("python: pid %d runs CPython %u.%u (%s)%s", pid,
+		       hp_py_versions[pf->row].major, hp_py_versions[pf->row].minor, f->path,
+		       hp_py_versions[pf->row].checked
+			       ? ""
+			       : "; its offsets were not checked against this version here");
 		return;
 	}
 	/* no CPython (any more: exec'd into something else) */
@@ -423,6 +426,7 @@ static void resolve(pid_t pid, const struct hp_frame *f, struct hp_loc *out)
 	struct py_proc *p = hp_hmap_get(&py.procs, &key, sizeof(key));
 	const struct hp_py_version *v;
 	struct py_code *c;
+	int64_t line;
 
 	*out = (struct hp_loc){.kind = HP_FRAME_PYTHON};
 	if (!p)
@@ -441,11 +445,19 @@ static void resolve(pid_t pid, const struct hp_frame *f, struct hp_loc *out)
 		}
 	}
 	out->addr = c->func;
-	out->file = (uint32_t)(v->lines == HP_PY_LNOTAB
-				       ? hp_py_line_lnotab(c->linetable, c->linetable_len,
-							   c->first_line, f->file_id)
-				       : hp_py_line(c->linetable, c->linetable_len, c->first_line,
-						    f->file_id / 2));
+	switch (v->lines) {
+	case HP_PY_LNOTAB:
+		line = hp_py_line_lnotab(c->linetable, c->linetable_len, c->first_line, f->file_id);
+		break;
+	case HP_PY_LINES_310: /* f_lasti in code units */
+		line = hp_py_line_310(c->linetable, c->linetable_len, c->first_line,
+				      f->file_id * 2);
+		break;
+	default:
+		line = hp_py_line(c->linetable, c->linetable_len, c->first_line, f->file_id / 2);
+		break;
+	}
+	out->file = line > 0 && line <= UINT32_MAX ? (uint32_t)line : 0;
 }
 
 static void describe(const struct hp_loc *l, struct hp_frame_info *out)
@@ -497,7 +509,7 @@ const struct hp_unwinder_ops hp_unwinder_python = {
 	.name = "python",
 	.prog_id = HP_PROG_UNWIND_PYTHON,
 	.prog_name = "hp_unwind_python",
-	.description = "CPython 3.9, 3.11 and 3.13 frames, interleaved with native ones",
+	.description = "CPython 3.8-3.13 frames, interleaved with native ones",
 	.start = start,
 	.process_maps = process_maps,
 	.process_exit = process_exit,

@@ -106,3 +106,22 @@ int64_t hp_py_line_lnotab(const uint8_t *table, size_t len, int64_t first_line, 
 	}
 	return line > 0 ? line : 0;
 }
+
+int64_t hp_py_line_310(const uint8_t *table, size_t len, int64_t first_line, uint32_t offset)
+{
+	int64_t line = first_line;
+	uint64_t start = 0;
+
+	for (size_t i = 0; i + 1 < len; i += 2) {
+		uint64_t end = start + table[i];
+		int8_t delta = (int8_t)table[i + 1];
+		int has_line = delta != -128;
+
+		if (has_line)
+			line += delta;
+		if (offset >= start && offset < end)
+			return has_line && line > 0 ? line : 0;
+		start = end;
+	}
+	return 0;
+}

@@ -21,4 +21,11 @@ int64_t hp_py_line(const uint8_t *table, size_t len, int64_t first_line, uint32_
  */
 int64_t hp_py_line_lnotab(const uint8_t *table, size_t len, int64_t first_line, uint32_t offset);
 
+/*
+ * The same for CPython 3.10's co_linetable (PEP 626): (byte length, signed
+ * line delta) pairs, a delta of -128 meaning "no line" for that range;
+ * offset in bytes. Untrusted; 0 when not covered or without a line.
+ */
+int64_t hp_py_line_310(const uint8_t *table, size_t len, int64_t first_line, uint32_t offset);
+
 #endif

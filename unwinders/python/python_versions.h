@@ -16,11 +16,18 @@
 enum hp_py_lines {
 	HP_PY_LNOTAB = 1,    /* co_lnotab (3.8, 3.9): byte offset, line delta pairs */
 	HP_PY_LOCATIONS = 2, /* co_linetable, PEP 657 (3.11+) */
+	HP_PY_LINES_310 = 3, /* co_linetable, PEP 626 (3.10); f_lasti counts code units */
 };
 
 struct hp_py_version {
 	unsigned major, minor;
 	enum hp_py_lines lines;
+	/*
+	 * 1: checked on this machine against the running interpreter by the
+	 * tests; 0: derived from the version's struct definitions only (no
+	 * interpreter of that version to check it against here).
+	 */
+	int checked;
 	struct hp_py_offsets bpf;
 	uint16_t code_firstlineno; /* PyCodeObject.co_firstlineno (int) */
 	uint16_t code_filename;	   /* PyCodeObject.co_filename (str) */
