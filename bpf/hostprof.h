@@ -43,7 +43,10 @@ enum hp_frame_kind {
 	HP_FRAME_NATIVE = 1, /* addr: virtual address in the sampled process */
 	HP_FRAME_ERROR = 2,  /* addr: an hp_stop_reason; the stack was cut here */
 	HP_FRAME_KERNEL = 3, /* addr: kernel address (userspace only: kstack entries) */
-	/* addr: PyCodeObject address; file_id: byte offset of its last instruction */
+	/*
+	 * addr: PyCodeObject address; file_id: the instruction's offset in the
+	 * version's unit (bytes from the first instruction; f_lasti before 3.11)
+	 */
 	HP_FRAME_PYTHON = 4,
 };
 

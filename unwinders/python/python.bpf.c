@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * CPython unwinder (3.11+ frame model). The native unwinder hands over when
- * it reaches a native frame inside _PyEval_EvalFrameDefault (see
- * hp_interp_range); this program emits the Python frames that eval-loop call
- * is running, from the thread's current _PyInterpreterFrame up to the call's
- * entry frame, and hands back to the native unwinder, which steps over the
- * eval loop's native frame without emitting it. A later eval-loop frame
- * continues from where this one stopped (hp_unwind_state.interp_frame).
+ * CPython unwinder. The native unwinder hands over when it reaches a native
+ * frame inside _PyEval_EvalFrameDefault (see hp_interp_range); this program
+ * emits the Python frames that eval-loop call is running and hands back to
+ * the native unwinder, which steps over the eval loop's native frame without
+ * emitting it. A later eval-loop frame continues from where this one stopped
+ * (hp_unwind_state.interp_frame). From 3.11 one call runs several
+ * _PyInterpreterFrames, up to its entry frame (is_entry in 3.11, a shim
+ * frame owned by the C stack from 3.12); before, it runs one PyFrameObject.
  */
 #include "common.bpf.h"
 #include "python.h"
