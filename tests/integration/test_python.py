@@ -250,3 +250,16 @@ for _check, _what in ((check_offsets, "offsets_row_matches_the_running_interpret
     for _v in VERSIONS:
         _t = _for_version(_check, _v, _what)
         globals()[_t.__name__] = _t
+
+
+def test_python_recursion_deeper_than_the_limit_is_marked_truncated():
+    """200 Python frames: the stack keeps its leaf end, up to the frame limit, and ends
+    at its root side in a truncation marker instead of a made-up caller."""
+    with Workloads([PYTHON, SCRIPT, "deep", "10", "200"]) as procs:
+        r = run_hostprof(["-F", "199", "-d", "3", "--pid", str(procs[0].pid)])
+    def ok(frames):
+        py = py_frames(frames)
+        return frames[1] == "[truncated: max depth]" and py[-1].startswith("leaf_burn (") and \
+            all(f.startswith("recurse (") for f in py[:-1]) and len(frames) - 1 >= 128
+
+    assert_share(r.lines_of("python3.11"), ok, 200, 0.9, "deep python stack, truncated")
