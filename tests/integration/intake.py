@@ -47,10 +47,11 @@ class Intake:
     """parse(rec, body, headers) fills rec from a request; an exception is kept in rec["error"]."""
 
     def __init__(self, script=(), retry_after=None, port=0, hang_first=None,
-                 parse=parse_datadog):
+                 parse=parse_datadog, reply=b""):
         self.script = list(script)   # status codes to answer first
         self.retry_after = retry_after
         self.hang_first = hang_first  # seconds to stall the first request before answering
+        self.reply = reply           # body of every 2xx answer
         self.requests = []           # every POST: dict(path, headers, status, time, event, parts)
         self.lock = threading.Lock()
         intake = self
@@ -80,8 +81,10 @@ class Intake:
                 self.send_response(status)
                 if status == 429 and intake.retry_after is not None:
                     self.send_header("Retry-After", str(intake.retry_after))
-                self.send_header("Content-Length", "0")
+                body = intake.reply if 200 <= status < 300 else b""
+                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
+                self.wfile.write(body)
 
         http.server.ThreadingHTTPServer.allow_reuse_address = True
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)

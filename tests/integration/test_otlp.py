@@ -156,6 +156,20 @@ def test_profiles_endpoint_is_used_as_is():
     assert [r["path"] for r in rx.accepted()] == ["/custom/profiles"]
 
 
+def test_partial_success_is_reported_not_retried():
+    # ExportProfilesServiceResponse{partial_success{rejected_profiles: 1, error_message}}
+    reason = b"profiles older than 1h"
+    inner = b"\x08\x01\x12" + bytes([len(reason)]) + reason
+    with Intake(parse=parse_otlp, reply=b"\x0a" + bytes([len(inner)]) + inner) as rx:
+        p, s, _, _ = profile(["--otlp-endpoint", rx.url, "--upload-period", "1", "-d", "2.5"])
+    assert p.returncode == 0, p.stderr
+    sink = s["sinks"]["otlp"]
+    assert sink["sent"] == s["windows"] == len(rx.requests), (sink, len(rx.requests))
+    assert sink["partial"] == s["windows"] and sink["retried"] == 0, sink
+    assert "1 profile(s) rejected: profiles older than 1h" in sink["last_error"], sink
+    assert "refused part of it" in p.stderr, p.stderr
+
+
 def test_bad_otlp_configuration_is_refused_clearly():
     cases = [
         ({"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}, [], "4318"),

@@ -71,3 +71,21 @@ TEST(otlp_endpoint)
 	unsetenv("OTEL_EXPORTER_OTLP_PROFILES_ENDPOINT");
 	unsetenv("OTEL_EXPORTER_OTLP_ENDPOINT");
 }
+
+TEST(otlp_partial_success_reply)
+{
+	/* ExportProfilesServiceResponse{partial_success{rejected_profiles: 2, error_message}} */
+	const uint8_t partial[] = {0x0a, 0x0b, 0x08, 0x02, 0x12, 0x07, 't',
+				   'o',	 'o',  '\n', 'o',  'l',	 'd'};
+	const uint8_t accepted[] = {0x0a, 0x00};
+	const uint8_t garbage[] = {0xff, 0xff, 0xff, 0xff, 0x0f, 0x0a};
+	char err[128] = "";
+
+	ASSERT_EQ(hp_otlp_check_reply(NULL, 0, err, sizeof(err)), 0, "empty reply: accepted");
+	ASSERT_EQ(hp_otlp_check_reply(accepted, sizeof(accepted), err, sizeof(err)), 0,
+		  "an empty partial_success: accepted");
+	ASSERT_EQ(hp_otlp_check_reply(garbage, sizeof(garbage), err, sizeof(err)), 0,
+		  "not a reply: the status decides");
+	ASSERT_EQ(hp_otlp_check_reply(partial, sizeof(partial), err, sizeof(err)), 1, "partial");
+	ASSERT_STREQ(err, "2 profile(s) rejected: too?old", "count and printable reason");
+}

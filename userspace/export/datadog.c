@@ -118,8 +118,8 @@ static int start_sink(struct hp_datadog *d, const struct hp_options *o, const ch
 	d->split = o->service_split;
 	d->enabled = 1;
 	hp_dbg("%s: windows go to %s", name, url);
-	return hp_http_sink_start(&d->sink, name, url, headers, o->upload_timeout,
-				  o->queue_windows);
+	return hp_http_sink_start(&d->sink, name, url, headers, o->upload_timeout, o->queue_windows,
+				  NULL);
 }
 
 int hp_datadog_start(struct hp_datadog *d, const struct hp_options *o)

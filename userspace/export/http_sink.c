@@ -61,14 +61,36 @@ static size_t on_header(char *buf, size_t size, size_t n, void *ctx)
 	return len;
 }
 
-static size_t discard(char *buf, size_t size, size_t n, void *ctx)
+#define REPLY_MAX (64 * 1024)
+
+/* A reply body, kept up to REPLY_MAX bytes (the rest is read and dropped). */
+struct reply {
+	uint8_t *buf;
+	size_t len;
+};
+
+static size_t keep_reply(char *buf, size_t size, size_t n, void *ctx)
 {
-	(void)buf;
-	(void)ctx;
-	return size * n;
+	struct reply *r = ctx;
+	size_t len = size * n, take = len;
+
+	if (!r)
+		return len;
+	if (r->len + take > REPLY_MAX)
+		take = REPLY_MAX - r->len;
+	if (take) {
+		uint8_t *p = realloc(r->buf, r->len + take);
+
+		if (!p)
+			return len;
+		memcpy(p + r->len, buf, take);
+		r->buf = p;
+		r->len += take;
+	}
+	return len;
 }
 
-enum outcome { SENT, RETRY, REJECT };
+enum outcome { SENT, RETRY, REJECT, PARTIAL };
 
 /* One POST. *retry_after: seconds the server asked for, or -1. */
 static enum outcome post(struct hp_http_sink *s, const struct hp_payload *p, long *retry_after,
@@ -76,6 +98,7 @@ static enum outcome post(struct hp_http_sink *s, const struct hp_payload *p, lon
 {
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = NULL;
+	struct reply reply = {0};
 	char ct[256];
 	long code = 0;
 	CURLcode rc;
@@ -99,7 +122,8 @@ static enum outcome post(struct hp_http_sink *s, const struct hp_payload *p, lon
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, retry_after);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_reply);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, s->check_reply ? &reply : NULL);
 	/* TLS verification stays on (curl's default) */
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)
@@ -107,11 +131,19 @@ static enum outcome post(struct hp_http_sink *s, const struct hp_payload *p, lon
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
 	if (rc != CURLE_OK) {
+		free(reply.buf);
 		snprintf(err, errlen, "%s", curl_easy_strerror(rc));
 		return RETRY;
 	}
-	if (code >= 200 && code < 300)
-		return SENT;
+	if (code >= 200 && code < 300) {
+		enum outcome o = s->check_reply && s->check_reply(reply.buf, reply.len, err, errlen)
+					 ? PARTIAL
+					 : SENT;
+
+		free(reply.buf);
+		return o;
+	}
+	free(reply.buf);
 	snprintf(err, errlen, "HTTP %ld", code);
 	return code == 408 || code == 429 || code >= 500 ? RETRY : REJECT;
 }
@@ -169,6 +201,13 @@ static void *sender(void *arg)
 		o = post(s, &p, &retry_after, err, sizeof(err));
 		pthread_mutex_lock(&s->lock);
 		s->in_flight = 0;
+		if (o == PARTIAL) {
+			s->partial++;
+			set_error(s, err);
+			hp_err("%s: %s took a window but refused part of it (%s)", s->name, s->url,
+			       err);
+			o = SENT;
+		}
 		if (o == SENT || o == REJECT) {
 			s->bytes += o == SENT ? p.len : 0;
 			payload_free(&s->queue[s->head]);
@@ -199,12 +238,14 @@ static void *sender(void *arg)
 }
 
 int hp_http_sink_start(struct hp_http_sink *s, const char *name, const char *url,
-		       const char *const *headers, unsigned int timeout_s, unsigned int queue_cap)
+		       const char *const *headers, unsigned int timeout_s, unsigned int queue_cap,
+		       int (*check_reply)(const uint8_t *, size_t, char *, size_t))
 {
 	size_t n = 0;
 
 	memset(s, 0, sizeof(*s));
 	s->name = name;
+	s->check_reply = check_reply;
 	s->timeout_s = timeout_s;
 	s->queue_cap = queue_cap ? queue_cap : 1;
 	while (headers && headers[n])
@@ -293,15 +334,16 @@ void hp_http_sink_print_stats(struct hp_http_sink *s, FILE *out, int json)
 		fprintf(out,
 			"\"%s\":{\"sent\":%" PRIu64 ",\"retried\":%" PRIu64 ",\"dropped\":%" PRIu64
 			",\"rejected\":%" PRIu64 ",\"undelivered\":%" PRIu64 ",\"bytes\":%" PRIu64
-			",\"encode_ms_max\":%.2f,\"last_error\":\"%s\"}",
+			",\"partial\":%" PRIu64 ",\"encode_ms_max\":%.2f,\"last_error\":\"%s\"}",
 			s->name, s->sent, s->retried, s->dropped, s->rejected, s->undelivered,
-			s->bytes, s->encode_ms_max, s->last_error);
+			s->bytes, s->partial, s->encode_ms_max, s->last_error);
 	else
 		fprintf(out,
-			"  sink %-11s %" PRIu64 " uploads sent (%" PRIu64 " bytes), %" PRIu64
-			" retries, %" PRIu64 " dropped (queue full), %" PRIu64 " refused, %" PRIu64
+			"  sink %-11s %" PRIu64 " uploads sent (%" PRIu64 " bytes, %" PRIu64
+			" partly refused), %" PRIu64 " retries, %" PRIu64
+			" dropped (queue full), %" PRIu64 " refused, %" PRIu64
 			" undelivered; encoding %.1f ms CPU per window at most%s%s\n",
-			s->name, s->sent, s->bytes, s->retried, s->dropped, s->rejected,
+			s->name, s->sent, s->bytes, s->partial, s->retried, s->dropped, s->rejected,
 			s->undelivered, s->encode_ms_max, s->last_error[0] ? "; last error: " : "",
 			s->last_error);
 	if (locked)

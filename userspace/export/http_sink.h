@@ -32,7 +32,14 @@ struct hp_http_sink {
 	int stopping;
 	int in_flight;	      /* queue[head] is being sent: never dropped */
 	uint64_t deadline_ns; /* CLOCK_MONOTONIC; when stopping, give up after it */
+	/*
+	 * Optional: reads a 2xx reply's body (untrusted, at most 64 KiB); returns
+	 * 0 when all was accepted, else writes why into err (the upload counts
+	 * as sent and partly refused: not retried).
+	 */
+	int (*check_reply)(const uint8_t *body, size_t len, char *err, size_t errlen);
 	uint64_t sent, retried, dropped, rejected, bytes, undelivered;
+	uint64_t partial;     /* sent, but the receiver refused part of it (check_reply) */
 	double encode_ms_max; /* CPU to encode one window for this sink (set by its owner) */
 	char last_error[128];
 	pthread_t thread;
@@ -40,10 +47,12 @@ struct hp_http_sink {
 };
 
 /*
- * Starts the sender. headers are copied. 0 or -errno.
+ * Starts the sender. headers are copied; check_reply may be NULL (see the
+ * field). 0 or -errno.
  */
 int hp_http_sink_start(struct hp_http_sink *s, const char *name, const char *url,
-		       const char *const *headers, unsigned int timeout_s, unsigned int queue_cap);
+		       const char *const *headers, unsigned int timeout_s, unsigned int queue_cap,
+		       int (*check_reply)(const uint8_t *, size_t, char *, size_t));
 /* Queues a payload (ownership of its buffers passes to the sink). */
 void hp_http_sink_push(struct hp_http_sink *s, struct hp_payload p);
 /*

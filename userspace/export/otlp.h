@@ -45,6 +45,11 @@ int hp_otlp_endpoint(const struct hp_options *o, char *out, size_t n);
  */
 int hp_otlp_parse_headers(const char *spec, char ***out, char *why, size_t why_len);
 void hp_otlp_free_headers(char **h);
+/*
+ * Reads an OTLP reply body (untrusted): 1 with the reason in err when its
+ * partial_success says profiles were rejected, else 0.
+ */
+int hp_otlp_check_reply(const uint8_t *body, size_t len, char *err, size_t errlen);
 /* Starts the sink when an endpoint is configured. 0, -EINVAL (message printed) or -errno. */
 int hp_otlp_start(struct hp_otlp *s, const struct hp_options *o);
 /* Encodes a window and queues it; never blocks on the network. */

@@ -2,12 +2,14 @@
 #define _GNU_SOURCE /* asprintf */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "log.h"
 #include "otlp.h"
+#include "otlp_profiles.pb-c.h"
 #include "pprof.h" /* hp_gzip */
 #include "util.h"
 #include "version.h"
@@ -246,13 +248,42 @@ int hp_otlp_start(struct hp_otlp *s, const struct hp_options *o)
 	hp_dbg("otlp: windows go to %s (%zu extra headers, %s)", url, n,
 	       s->gzip ? "gzip" : "uncompressed");
 	err = hp_http_sink_start(&s->sink, "otlp", url, (const char *const *)all, o->upload_timeout,
-				 o->queue_windows);
+				 o->queue_windows, hp_otlp_check_reply);
 	free(all);		       /* the sink copied them */
 	for (size_t i = 0; i < n; i++) /* may hold credentials */
 		memset(user[i], 0, strlen(user[i]));
 	hp_otlp_free_headers(user);
 	s->enabled = !err;
 	return err;
+}
+
+int hp_otlp_check_reply(const uint8_t *body, size_t len, char *err, size_t errlen)
+{
+	Hostprof__Otlp__ExportProfilesServiceResponse *r;
+	const Hostprof__Otlp__ExportProfilesPartialSuccess *ps;
+	int refused = 0;
+
+	if (!len)
+		return 0; /* an empty reply: all accepted */
+	r = hostprof__otlp__export_profiles_service_response__unpack(NULL, len, body);
+	if (!r)
+		return 0; /* not ours to judge: the status said accepted */
+	ps = r->partial_success;
+	if (ps && (ps->rejected_profiles > 0 || (ps->error_message && *ps->error_message))) {
+		char msg[96];
+		size_t i = 0;
+
+		/* the collector's words, made printable and short */
+		for (const char *m = ps->error_message ? ps->error_message : "";
+		     *m && i < sizeof(msg) - 1; m++)
+			msg[i++] = (unsigned char)*m >= 0x20 && *m != 0x7f ? *m : '?';
+		msg[i] = '\0';
+		snprintf(err, errlen, "%" PRId64 " profile(s) rejected%s%s", ps->rejected_profiles,
+			 i ? ": " : "", msg);
+		refused = 1;
+	}
+	hostprof__otlp__export_profiles_service_response__free_unpacked(r, NULL);
+	return refused;
 }
 
 void hp_otlp_push(struct hp_otlp *s, const struct hp_profile *p, struct hp_symbolizer *sym)
