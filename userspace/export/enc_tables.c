@@ -36,6 +36,23 @@ uint64_t hp_id_get(const struct hp_hmap *m, const void *key, size_t klen)
 	return (uintptr_t)hp_hmap_get(m, key, klen);
 }
 
+void *hp_table_new(int *err, const struct hp_hmap *ids, const void *key, size_t klen,
+		   struct hp_ptrvec *pv, size_t size, uint64_t *id)
+{
+	void *item;
+
+	*id = hp_id_get(ids, key, klen);
+	if (*id || *err)
+		return NULL;
+	item = calloc(1, size);
+	hp_ptrvec_push(err, pv, item);
+	if (*err) {
+		*id = 0;
+		return NULL;
+	}
+	return item;
+}
+
 void hp_frame_describe(const struct hp_profile *p, struct hp_symbolizer *sym,
 		       const struct hp_loc *l, struct hp_frame_desc *d)
 {

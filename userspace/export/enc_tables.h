@@ -55,6 +55,15 @@ struct hp_mapping_desc {
 /* file: an hp_file.idx, 0 for the kernel. */
 void hp_mapping_describe(const struct hp_profile *p, uint32_t file, struct hp_mapping_desc *m);
 
+/*
+ * The step every interned table of the encoders shares: *id is key's id in
+ * ids; when it has one (or after an error) the result is NULL. Otherwise a
+ * zeroed item of size bytes is appended to pv and returned for the caller to
+ * fill and record with hp_id_put() (NULL and *id 0 if that fails).
+ */
+void *hp_table_new(int *err, const struct hp_hmap *ids, const void *key, size_t klen,
+		   struct hp_ptrvec *pv, size_t size, uint64_t *id);
+
 /* A protobuf string table: entry 0 is "" (call hp_strtab_id(t, "") first). */
 struct hp_strtab {
 	struct hp_ptrvec strs; /* of char * */

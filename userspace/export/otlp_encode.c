@@ -113,15 +113,12 @@ static void push_zero(struct enc *e, struct hp_ptrvec *pv, size_t size,
 static int32_t attr_id(struct enc *e, const char *key, const char *sval, int64_t ival)
 {
 	int64_t k[3] = {str_id(e, key), sval != NULL, sval ? str_id(e, sval) : ival};
-	uint64_t id = hp_id_get(&e->attr_ids, k, sizeof(k));
+	uint64_t id;
 	struct attr_box *b;
 
-	if (id || e->err)
+	b = hp_table_new(&e->err, &e->attr_ids, k, sizeof(k), &e->attrs, sizeof(*b), &id);
+	if (!b)
 		return (int32_t)id;
-	b = calloc(1, sizeof(*b));
-	hp_ptrvec_push(&e->err, &e->attrs, b);
-	if (e->err)
-		return 0;
 	hostprof__otlp__key_value_and_unit__init(&b->kv);
 	hostprof__otlp__any_value__init(&b->v);
 	b->kv.key_strindex = (int32_t)k[0];
@@ -139,16 +136,14 @@ static int32_t attr_id(struct enc *e, const char *key, const char *sval, int64_t
 
 static int32_t mapping_id(struct enc *e, uint32_t file_idx)
 {
-	uint64_t id = hp_id_get(&e->map_ids, &file_idx, sizeof(file_idx));
+	uint64_t id;
 	struct hp_mapping_desc d;
 	struct mapping_box *b;
 
-	if (id || e->err)
+	b = hp_table_new(&e->err, &e->map_ids, &file_idx, sizeof(file_idx), &e->maps, sizeof(*b),
+			 &id);
+	if (!b)
 		return (int32_t)id;
-	b = calloc(1, sizeof(*b));
-	hp_ptrvec_push(&e->err, &e->maps, b);
-	if (e->err)
-		return 0;
 	hostprof__otlp__mapping__init(&b->m);
 	hp_mapping_describe(e->p, file_idx, &d);
 	b->m.filename_strindex = str_id(e, d.filename);
@@ -165,15 +160,12 @@ static int32_t mapping_id(struct enc *e, uint32_t file_idx)
 static int32_t function_id(struct enc *e, const char *name, const char *filename)
 {
 	int32_t key[2] = {str_id(e, name), str_id(e, filename)};
-	uint64_t id = hp_id_get(&e->fn_ids, key, sizeof(key));
+	uint64_t id;
 	Function *f;
 
-	if (id || e->err)
+	f = hp_table_new(&e->err, &e->fn_ids, key, sizeof(key), &e->fns, sizeof(*f), &id);
+	if (!f)
 		return (int32_t)id;
-	f = calloc(1, sizeof(*f));
-	hp_ptrvec_push(&e->err, &e->fns, f);
-	if (e->err)
-		return 0;
 	hostprof__otlp__function__init(f);
 	f->name_strindex = f->system_name_strindex = key[0];
 	f->filename_strindex = key[1];
@@ -183,16 +175,13 @@ static int32_t function_id(struct enc *e, const char *name, const char *filename
 
 static int32_t location_id(struct enc *e, const struct hp_loc *l)
 {
-	uint64_t id = hp_id_get(&e->loc_ids, l, sizeof(*l));
+	uint64_t id;
 	struct hp_frame_desc d;
 	struct loc_box *b;
 
-	if (id || e->err)
+	b = hp_table_new(&e->err, &e->loc_ids, l, sizeof(*l), &e->locs, sizeof(*b), &id);
+	if (!b)
 		return (int32_t)id;
-	b = calloc(1, sizeof(*b));
-	hp_ptrvec_push(&e->err, &e->locs, b);
-	if (e->err)
-		return 0;
 	hostprof__otlp__location__init(&b->loc);
 	hostprof__otlp__line__init(&b->line);
 	hp_frame_describe(e->p, e->sym, l, &d);
@@ -219,13 +208,9 @@ static int32_t stack_id(struct enc *e, const struct hp_stack *st)
 
 	for (uint32_t i = 0; i < st->nlocs; i++)
 		idx[i] = location_id(e, &st->locs[i]);
-	id = hp_id_get(&e->stack_ids, idx, klen);
-	if (id || e->err)
+	s = hp_table_new(&e->err, &e->stack_ids, idx, klen, &e->stacks, sizeof(*s) + klen, &id);
+	if (!s)
 		return (int32_t)id;
-	s = calloc(1, sizeof(*s) + klen);
-	hp_ptrvec_push(&e->err, &e->stacks, s);
-	if (e->err)
-		return 0;
 	hostprof__otlp__stack__init(s);
 	s->location_indices = (int32_t *)(s + 1);
 	memcpy(s->location_indices, idx, klen);
@@ -259,19 +244,17 @@ static void set_attr(struct resource_box *r, size_t *n, const char *key, const c
 /* The ResourceProfiles of st's process, created with its attributes on first use. */
 static struct resource_box *resource_of(struct enc *e, const struct hp_stack *st)
 {
-	uint64_t id = hp_id_get(&e->res_ids, &st->pid, sizeof(st->pid));
+	uint64_t id;
 	const struct hp_container *c = hp_procs_container_at(e->p->procs, st->container);
 	const struct hp_file *exe = hp_files_at(e->p->procs->files, st->exe);
 	struct resource_box *r;
 	char service[128];
 	size_t n = 0;
 
-	if (id || e->err)
+	r = hp_table_new(&e->err, &e->res_ids, &st->pid, sizeof(st->pid), &e->resources, sizeof(*r),
+			 &id);
+	if (!r)
 		return id ? e->resources.v[id - 1] : NULL;
-	r = calloc(1, sizeof(*r));
-	hp_ptrvec_push(&e->err, &e->resources, r);
-	if (e->err)
-		return NULL;
 	hostprof__otlp__resource_profiles__init(&r->rp);
 	hostprof__otlp__resource__init(&r->res);
 	hostprof__otlp__scope_profiles__init(&r->sp);

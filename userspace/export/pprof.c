@@ -54,16 +54,14 @@ static int64_t str_id(struct enc *e, const char *s)
 
 static uint64_t mapping_id(struct enc *e, uint32_t file_idx)
 {
-	uint64_t id = hp_id_get(&e->map_ids, &file_idx, sizeof(file_idx));
+	uint64_t id;
 	struct hp_mapping_desc d;
 	Mapping *m;
 
-	if (id || e->err)
+	m = hp_table_new(&e->err, &e->map_ids, &file_idx, sizeof(file_idx), &e->maps, sizeof(*m),
+			 &id);
+	if (!m)
 		return id;
-	m = calloc(1, sizeof(*m));
-	hp_ptrvec_push(&e->err, &e->maps, m);
-	if (e->err)
-		return 0;
 	hostprof__pprof__mapping__init(m);
 	m->id = e->maps.n;
 	m->has_functions = 1;
@@ -78,15 +76,12 @@ static uint64_t mapping_id(struct enc *e, uint32_t file_idx)
 static uint64_t function_id(struct enc *e, const char *name, const char *filename)
 {
 	int64_t key[2] = {str_id(e, name), str_id(e, filename)};
-	uint64_t id = hp_id_get(&e->fn_ids, key, sizeof(key));
+	uint64_t id;
 	Function *f;
 
-	if (id || e->err)
+	f = hp_table_new(&e->err, &e->fn_ids, key, sizeof(key), &e->fns, sizeof(*f), &id);
+	if (!f)
 		return id;
-	f = calloc(1, sizeof(*f));
-	hp_ptrvec_push(&e->err, &e->fns, f);
-	if (e->err)
-		return 0;
 	hostprof__pprof__function__init(f);
 	f->id = e->fns.n;
 	f->name = f->system_name = key[0];
@@ -97,16 +92,13 @@ static uint64_t function_id(struct enc *e, const char *name, const char *filenam
 
 static uint64_t location_id(struct enc *e, const struct hp_loc *l)
 {
-	uint64_t id = hp_id_get(&e->loc_ids, l, sizeof(*l));
+	uint64_t id;
 	struct hp_frame_desc d;
 	struct loc_box *b;
 
-	if (id || e->err)
+	b = hp_table_new(&e->err, &e->loc_ids, l, sizeof(*l), &e->locs, sizeof(*b), &id);
+	if (!b)
 		return id;
-	b = calloc(1, sizeof(*b));
-	hp_ptrvec_push(&e->err, &e->locs, b);
-	if (e->err)
-		return 0;
 	hostprof__pprof__location__init(&b->loc);
 	hostprof__pprof__line__init(&b->line);
 	b->loc.id = e->locs.n;
