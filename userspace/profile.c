@@ -67,9 +67,11 @@ int hp_profile_add(struct hp_profile *p, const void *rec, size_t size, uint64_t 
 
 		k->locs[n] = (struct hp_loc){.kind = f->kind, .addr = f->addr};
 		if (f->kind != HP_FRAME_NATIVE) {
-			/* an interpreter's frame: its unwinder names it while the process lives */
-			if (f->kind != HP_FRAME_ERROR)
-				hp_unwinders_resolve(s->pid, f, &k->locs[n]);
+			/*
+			 * an interpreter's frame: its unwinder names it while the
+			 * process lives (error frames have no owner and stay as they are)
+			 */
+			hp_unwinders_resolve(s->pid, f, &k->locs[n]);
 			continue;
 		}
 		r = hp_procs_resolve(p->procs, s->pid, f->addr - !(f->flags & HP_FRAME_F_EXACT),

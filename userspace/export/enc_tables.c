@@ -60,9 +60,8 @@ void hp_frame_describe(const struct hp_profile *p, struct hp_symbolizer *sym,
 	struct hp_frame_info fi;
 
 	d->line = 0;
-	if (l->kind != HP_FRAME_NATIVE && l->kind != HP_FRAME_KERNEL && l->kind != HP_FRAME_ERROR &&
-	    hp_unwinders_describe(l, &fi)) {
-		/* an interpreter's frame: no mapping, its own function, file and line */
+	if (hp_unwinders_describe(l, &fi)) {
+		/* an interpreter's frame (native, kernel and error frames have no owner there) */
 		d->mapped = 0;
 		d->file = 0;
 		d->address = 0;
